@@ -394,30 +394,32 @@ static iio_status read_region_fast(iio_tiff *h, const page_tags *t, const plan *
     return status;
 }
 
-static iio_status read_region_rgba(iio_tiff *h, uint32_t x, uint32_t y, uint32_t w, uint32_t hgt,
-                                   uint8_t *rgb, size_t stride, iio_error *err) {
+static iio_status read_region_rgba(iio_tiff *h, uint32_t image_width, uint32_t x, uint32_t y, uint32_t w,
+                                   uint32_t hgt, uint8_t *rgb, size_t stride, iio_error *err) {
     char message[1024] = {0};
     if (!TIFFRGBAImageOK(h->tif, message))
         return iio_fail(err, IIO_ERR_UNSUPPORTED, "libtiff: %s", message);
     TIFFRGBAImage image;
     if (!TIFFRGBAImageBegin(&image, h->tif, 1, message))
         return iio_fail(err, IIO_ERR_UNSUPPORTED, "libtiff: %s", message);
+    /* TIFFRGBAImage's col_offset is not honoured by every "put" routine (sub-byte palette
+     * strips, for one): read whole rows from row_offset and crop the columns here. */
     image.req_orientation = ORIENTATION_TOPLEFT;
     image.row_offset = (int)y;
-    image.col_offset = (int)x;
-    uint32_t *raster = (uint32_t *)_TIFFmalloc((tmsize_t)w * hgt * sizeof(uint32_t));
+    image.col_offset = 0;
+    uint32_t *raster = (uint32_t *)_TIFFmalloc((tmsize_t)image_width * hgt * sizeof(uint32_t));
     if (!raster) {
         TIFFRGBAImageEnd(&image);
         return iio_fail(err, IIO_ERR_MEMORY, "out of memory for the RGBA reader");
     }
-    int ok = TIFFRGBAImageGet(&image, raster, w, hgt);
+    int ok = TIFFRGBAImageGet(&image, raster, image_width, hgt);
     TIFFRGBAImageEnd(&image);
     iio_status status = IIO_OK;
     if (!ok) {
         status = tiff_report(&h->messages, err, IIO_ERR_CORRUPT, "cannot decode image");
     } else {
         for (uint32_t r = 0; r < hgt; ++r) {
-            const uint32_t *in = raster + (size_t)r * w;
+            const uint32_t *in = raster + (size_t)r * image_width + x;
             uint8_t *out = rgb + (size_t)r * stride;
             for (uint32_t c = 0; c < w; ++c) {
                 uint32_t px = in[c], a = TIFFGetA(px);
@@ -453,7 +455,7 @@ iio_status iio_tiff_read_region(iio_tiff *h, uint32_t page, uint32_t x, uint32_t
     plan p;
     make_plan(h->tif, &t, &p);
     if (p.fast) return read_region_fast(h, &t, &p, x, y, w, hgt, rgb, stride, err);
-    return read_region_rgba(h, x, y, w, hgt, rgb, stride, err);
+    return read_region_rgba(h, t.width, x, y, w, hgt, rgb, stride, err);
 }
 
 int32_t iio_tiff_codec_available(int32_t compression) {
@@ -557,13 +559,16 @@ iio_status iio_tiff_writer_add_page(iio_tiff_writer *w, const iio_tiff_page_spec
         for (int plane = 0; plane < planes && status == IIO_OK; ++plane)
             for (uint32_t ty = 0; ty < s->height && status == IIO_OK; ty += s->tile_height)
                 for (uint32_t tx = 0; tx < s->width && status == IIO_OK; tx += s->tile_width) {
-                    memset(tile, 0, (size_t)tile_bytes);
-                    for (uint32_t r = 0; r < s->tile_height && ty + r < s->height; ++r)
-                        for (uint32_t c = 0; c < s->tile_width && tx + c < s->width; ++c)
+                    /* Partial edge tiles are padded by replicating the last row and column:
+                     * black padding would bleed into real pixels through JPEG blocks. */
+                    for (uint32_t r = 0; r < s->tile_height; ++r)
+                        for (uint32_t c = 0; c < s->tile_width; ++c)
                             for (int k = 0; k < per_pixel; ++k) {
                                 int sample = separate ? plane : k;
-                                const uint8_t *src = pixels + (size_t)(ty + r) * stride +
-                                                     ((size_t)(tx + c) * spp + sample) * bytes;
+                                uint32_t sy = ty + r < s->height ? ty + r : s->height - 1;
+                                uint32_t sx = tx + c < s->width ? tx + c : s->width - 1;
+                                const uint8_t *src = pixels + (size_t)sy * stride +
+                                                     ((size_t)sx * spp + sample) * bytes;
                                 uint8_t *dst = tile + (((size_t)r * s->tile_width + c) * per_pixel + k) * bytes;
                                 memcpy(dst, src, (size_t)bytes);
                             }
