@@ -1,0 +1,105 @@
+/// Why a detected cell is, or is not, counted as an invasive tumour cell.
+public enum CellKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Counted in the denominator and classified.
+    case tumour
+    /// Excluded by morphology (lymphocytes, stromal/fibroblast nuclei, debris).
+    case excluded
+}
+
+/// One measured cell: where it is, what it is, and what its membrane shows.
+public struct CellMeasurement: Sendable, Hashable, Codable {
+    /// The tile (file name, without folder) the cell lies in.
+    public var tile: String
+    /// Nucleus centre in tile pixels.
+    public var x: Double
+    public var y: Double
+    public var kind: CellKind
+    /// Class 0/1+/2+/3+ (tumour cells; `.zero` for excluded cells).
+    public var cellClass: HER2Score
+    /// Membrane intensity, completeness and longest arc (see `MembraneStaining`).
+    public var membrane: MembraneStaining
+    /// Mean DAB OD over the whole membrane band.
+    public var membraneMeanOD: Double
+    /// 90th percentile of DAB OD over the membrane band.
+    public var membraneP90OD: Double
+    /// Membrane thickness, µm (width of the stained band where stained; 0 when unstained).
+    public var membraneThicknessMicrons: Double
+    /// Mean DAB OD of the cytoplasm (inside the membrane band, outside the nucleus).
+    public var cytoplasmOD: Double
+    /// Nucleus and cell areas, µm².
+    public var nucleusAreaMicrons2: Double
+    public var cellAreaMicrons2: Double
+
+    public init(tile: String, x: Double, y: Double, kind: CellKind, cellClass: HER2Score, membrane: MembraneStaining,
+                membraneMeanOD: Double, membraneP90OD: Double, membraneThicknessMicrons: Double, cytoplasmOD: Double,
+                nucleusAreaMicrons2: Double, cellAreaMicrons2: Double) {
+        self.tile = tile
+        self.x = x
+        self.y = y
+        self.kind = kind
+        self.cellClass = cellClass
+        self.membrane = membrane
+        self.membraneMeanOD = membraneMeanOD
+        self.membraneP90OD = membraneP90OD
+        self.membraneThicknessMicrons = membraneThicknessMicrons
+        self.cytoplasmOD = cytoplasmOD
+        self.nucleusAreaMicrons2 = nucleusAreaMicrons2
+        self.cellAreaMicrons2 = cellAreaMicrons2
+    }
+}
+
+/// What one tile of a slide gave.
+public struct TileResult: Sendable, Hashable, Codable {
+    /// File name without folder (the `tile` of its cells).
+    public var tile: String
+    /// The path it was read from.
+    public var path: String
+    public var width: Int
+    public var height: Int
+    public var pixelSize: PixelSize?
+    public var tissueAreaMM2: Double
+    public var tumourCells: Int
+    public var excludedCells: Int
+    /// Tumour cells per class 0, 1+, 2+, 3+.
+    public var classCounts: [Int]
+    public var seconds: Double
+    /// Set when the tile could not be read or analysed; the slide is scored without it.
+    public var error: String?
+
+    public init(tile: String, path: String, width: Int, height: Int, pixelSize: PixelSize?, tissueAreaMM2: Double,
+                tumourCells: Int, excludedCells: Int, classCounts: [Int], seconds: Double, error: String?) {
+        self.tile = tile
+        self.path = path
+        self.width = width
+        self.height = height
+        self.pixelSize = pixelSize
+        self.tissueAreaMM2 = tissueAreaMM2
+        self.tumourCells = tumourCells
+        self.excludedCells = excludedCells
+        self.classCounts = classCounts
+        self.seconds = seconds
+        self.error = error
+    }
+}
+
+/// The scored slide: the pooled score, every tile, every cell, and provenance.
+public struct SlideResult: Sendable, Codable {
+    public var slide: String
+    public var score: SlideScore
+    public var tiles: [TileResult]
+    public var cells: [CellMeasurement]
+    /// QC and input warnings (stain estimate far from default, unreadable tiles, …).
+    public var warnings: [String]
+    /// ihc-score version that produced it.
+    public var toolVersion: String
+
+    public init(slide: String, score: SlideScore, tiles: [TileResult], cells: [CellMeasurement], warnings: [String],
+                toolVersion: String = StainScoreVersion.version) {
+        self.slide = slide
+        self.score = score
+        self.tiles = tiles
+        self.cells = cells
+        self.warnings = warnings
+        self.toolVersion = toolVersion
+    }
+}
