@@ -92,9 +92,12 @@ public struct SlideResult: Sendable, Codable {
     public var warnings: [String]
     /// ihc-score version that produced it.
     public var toolVersion: String
+    /// Every parameter the analysis used (rule set included).
+    public var parameters: AnalysisParameters?
 
     public init(slide: String, score: SlideScore, tiles: [TileResult], cells: [CellMeasurement], warnings: [String],
-                toolVersion: String = StainScoreVersion.version) {
+                toolVersion: String = StainScoreVersion.version, parameters: AnalysisParameters? = nil) {
+        self.parameters = parameters
         self.slide = slide
         self.score = score
         self.tiles = tiles

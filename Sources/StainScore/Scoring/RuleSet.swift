@@ -13,6 +13,9 @@ public enum RuleSet: String, Sendable, Hashable, Codable, CaseIterable {
     /// whatever the percentage.
     case gastricBiopsy = "gastric-biopsy"
 
+    /// Whether a share equal to the cut-off already passes it (gastric "≥ 10%"; breast "> 10%").
+    public var usesInclusiveCutoffs: Bool { self == .gastricResection || self == .gastricBiopsy }
+
     /// Whether lateral/basolateral arcs count as complete membranes.
     public var basolateralCountsAsComplete: Bool { self == .gastricResection || self == .gastricBiopsy }
 

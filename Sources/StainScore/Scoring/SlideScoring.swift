@@ -116,17 +116,7 @@ public enum SlideScorer {
             borderline = sizes.contains { abs($0 - rules.clusterMinimumCells) <= 1 && $0 > 0 }
         } else {
             (score, reason) = decide(pct, rules: rules)
-            let m = rules.borderlineMarginPercent
-            if m > 0 {
-                for delta in [-m, m] {
-                    let moved = ClassPercentages(zero: pct.zero, one: max(0, pct.one + delta), two: max(0, pct.two + delta),
-                                                 three: max(0, pct.three + delta))
-                    // Shift each cumulative share by the margin, one at a time.
-                    for shifted in shiftedCumulatives(pct, by: delta) + [moved] where decide(shifted, rules: rules).0 != score {
-                        borderline = true
-                    }
-                }
-            }
+            borderline = isBorderline(pct, score: score, rules: rules)
         }
         let category: HER2Category = switch score {
         case .three: .positive
@@ -140,13 +130,35 @@ public enum SlideScorer {
                           largestClusters: clusters, reason: reason)
     }
 
-    /// Percentages with one cumulative share (≥1+, ≥2+ or 3+) moved by `delta` points.
-    private static func shiftedCumulatives(_ p: ClassPercentages, by delta: Double) -> [ClassPercentages] {
-        [
-            ClassPercentages(zero: p.zero - delta, one: max(0, p.one + delta), two: p.two, three: p.three),
-            ClassPercentages(zero: p.zero, one: max(0, p.one - delta), two: max(0, p.two + delta), three: p.three),
-            ClassPercentages(zero: p.zero, one: p.one, two: max(0, p.two - delta), three: max(0, p.three + delta)),
-        ]
+    /// The guideline cut-offs each cumulative share (3+, ≥2+, ≥1+) is compared with under
+    /// `rules` (the tool's own sparse-intense floor is not a guideline cut-off and is not listed).
+    static func cutoffs(_ rules: ScoringRules) -> [(share: Int, value: Double)] {
+        switch rules.ruleSet {
+        case .breast2007: [(3, 30), (2, 10), (1, 10)]
+        default: [(3, 10), (2, 10), (1, 10)]
+        }
+    }
+
+    /// Borderline: some cumulative share lies within the margin of one of its cut-offs, and
+    /// moving that share alone just across the cut-off (keeping 3+ ≤ ≥2+ ≤ ≥1+) changes the score.
+    static func isBorderline(_ p: ClassPercentages, score: HER2Score, rules: ScoringRules) -> Bool {
+        let margin = rules.borderlineMarginPercent
+        guard margin > 0 else { return false }
+        let shares = [p.three, p.twoPlusOrMore, p.onePlusOrMore]
+        for (share, cut) in cutoffs(rules) {
+            let index = 3 - share  // 3+ → 0, ≥2+ → 1, ≥1+ → 2
+            let value = shares[index]
+            guard abs(value - cut) <= margin else { continue }
+            var moved = shares
+            moved[index] = value > cut || (value == cut && rules.ruleSet.usesInclusiveCutoffs) ? cut - 0.01 : cut + 0.01
+            moved[index] = max(0, min(100, moved[index]))
+            for k in 0..<3 where k != index {
+                if k < index { moved[k] = min(moved[k], moved[index]) } else { moved[k] = max(moved[k], moved[index]) }
+            }
+            let changed = ClassPercentages(zero: 100 - moved[2], one: moved[2] - moved[1], two: moved[1] - moved[0], three: moved[0])
+            if decide(changed, rules: rules).0 != score { return true }
+        }
+        return false
     }
 
     /// The percentage rules (every rule set but gastric biopsy).

@@ -1,0 +1,52 @@
+/// A single-channel image: `width × height` values, row-major, no padding.
+///
+/// Used for optical-density planes (`Plane<Float>`, log10 units), masks (`Plane<UInt8>`,
+/// 0 or 1) and label images. Kernels reach the storage through `withUnsafe…` only.
+public struct Plane<Element: Sendable>: Sendable {
+    public let width: Int
+    public let height: Int
+    public var values: [Element]
+
+    public init(width: Int, height: Int, repeating value: Element) {
+        precondition(width >= 0 && height >= 0)
+        self.width = width
+        self.height = height
+        self.values = [Element](repeating: value, count: width * height)
+    }
+
+    public init(width: Int, height: Int, values: [Element]) {
+        precondition(values.count == width * height, "Plane needs width × height values")
+        self.width = width
+        self.height = height
+        self.values = values
+    }
+
+    public var count: Int { width * height }
+
+    public subscript(x: Int, y: Int) -> Element {
+        get { values[y * width + x] }
+        set { values[y * width + x] = newValue }
+    }
+}
+
+extension Plane: Equatable where Element: Equatable {}
+
+/// Connected regions numbered 1…count; 0 is background.
+public struct LabelImage: Sendable, Equatable {
+    public var labels: Plane<Int32>
+    /// The largest label in use.
+    public var count: Int
+
+    public init(labels: Plane<Int32>, count: Int) {
+        self.labels = labels
+        self.count = count
+    }
+
+    public init(width: Int, height: Int) {
+        self.init(labels: Plane(width: width, height: height, repeating: 0), count: 0)
+    }
+
+    public var width: Int { labels.width }
+    public var height: Int { labels.height }
+    public subscript(x: Int, y: Int) -> Int32 { labels[x, y] }
+}

@@ -1,0 +1,21 @@
+/// Every parameter of an analysis, with its default: recorded with every result.
+public struct AnalysisParameters: Sendable, Hashable, Codable {
+    /// The rule set and the thresholds of cell classes and slide scores.
+    public var rules = ScoringRules()
+    /// Tiles finer than this (µm/px) are reduced by an integer box average before analysis, as
+    /// QuPath does (0.25 µm/px scans are analysed at 0.5). 0 = always full resolution.
+    public var analysisMicronsPerPixel: Double = 0.5
+    /// Stain vectors used for colour deconvolution.
+    public var stains = StainMatrix.ruifrokJohnstonHDAB
+    /// Estimate stain vectors per slide (Macenko) instead of using `stains`.
+    public var estimateStains = false
+    /// Glass intensity (R, G, B); nil = estimated per tile from its glass, 255 when it has none.
+    public var background: [Double]? = nil
+    public var tissue = TissueParameters()
+    public var nuclei = NucleusParameters()
+    public var cells = CellParameters()
+    public var membrane = MembraneParameters()
+    public var tumour = TumourCellParameters()
+
+    public init() {}
+}

@@ -1,0 +1,74 @@
+/// Everything one tile gave, at the analysis scale.
+public struct TileAnalysis: Sendable {
+    /// Measured cells (tumour and excluded); cells cut by the tile border are not included.
+    public var cells: [CellMeasurement]
+    public var tissueAreaMM2: Double
+    /// Glass intensity used (R, G, B) and the fraction of glass pixels it came from.
+    public var background: SIMD3<Double>
+    public var glassFraction: Double
+    public var nucleusThreshold: Double
+    /// Cells cut by the border (not measured).
+    public var borderCells: Int
+    /// The image analysed (after any reduction) and its segmentation, for overlays.
+    public var analysedImage: RGBImage
+    public var cellLabels: LabelImage
+    public var nucleusLabels: LabelImage
+    /// Per cell label (index label − 1): class, or nil when not measured/excluded.
+    public var labelClasses: [HER2Score?]
+    /// Analysis pixels per tile pixel along each axis (1, or 1/2 after a 2×2 reduction).
+    public var reduction: Int
+}
+
+/// stains → tissue → nuclei → cells → membrane → classify, for one tile.
+public enum TileAnalyzer {
+    public static func analyze(_ tile: RGBImage, name: String, pixelSize: PixelSize, stains: StainMatrix,
+                               parameters: AnalysisParameters) -> TileAnalysis {
+        // Analysis scale.
+        var reduction = 1
+        if parameters.analysisMicronsPerPixel > 0, pixelSize.micronsPerPixel < 0.75 * parameters.analysisMicronsPerPixel {
+            reduction = max(1, Int((parameters.analysisMicronsPerPixel / pixelSize.micronsPerPixel).rounded()))
+        }
+        var image = tile
+        image.pixelSize = pixelSize
+        if reduction > 1 { image = Downsample.box(image, factor: reduction) }
+        let mpp = pixelSize.micronsPerPixel * Double(reduction)
+        // Stains and tissue.
+        let (background, glass) = parameters.background.map { (SIMD3($0[0], $0[1], $0[2]), 0.0) }
+            ?? BackgroundEstimation.estimate(image)
+        let planes = StainSeparation.separate(image, background: background, stains: stains, tissue: parameters.tissue)
+        var tissuePixels = 0
+        for v in planes.tissue.values where v == 1 { tissuePixels += 1 }
+        // Nuclei, cells, membranes.
+        let nuclei = NucleusDetector.detect(hematoxylin: planes.hematoxylin, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
+                                            parameters: parameters.nuclei)
+        let cells = CellSegmenter.segment(dab: planes.dab, tissue: planes.tissue, nuclei: nuclei, pixelSize: mpp,
+                                          parameters: parameters.cells)
+        let profiles = MembraneMeasurer.measure(
+            cells: cells, nuclei: nuclei, dab: planes.dab, pixelSize: mpp,
+            stainedThreshold: parameters.rules.cells.stainedThreshold,
+            maximumRadiusPixels: parameters.cells.maximumRadiusMicrons / mpp, parameters: parameters.membrane)
+        // Classify.
+        var measurements: [CellMeasurement] = []
+        var labelClasses = [HER2Score?](repeating: nil, count: nuclei.nuclei.count)
+        var borderCells = 0
+        let scale = Double(reduction)
+        for (i, nucleus) in nuclei.nuclei.enumerated() {
+            let profile = profiles[i]
+            if profile.touchesBorder { borderCells += 1; continue }
+            let tumour = parameters.tumour.isTumour(nucleus, pixelSize: mpp)
+            let cellClass = tumour ? parameters.rules.cells.classify(profile.staining, rules: parameters.rules.ruleSet) : .zero
+            if tumour { labelClasses[i] = cellClass }
+            measurements.append(CellMeasurement(
+                tile: name, x: (nucleus.x + 0.5) * scale - 0.5, y: (nucleus.y + 0.5) * scale - 0.5,
+                kind: tumour ? .tumour : .excluded, cellClass: cellClass, membrane: profile.staining,
+                membraneMeanOD: profile.meanOD, membraneP90OD: profile.p90OD,
+                membraneThicknessMicrons: profile.thicknessMicrons, cytoplasmOD: profile.cytoplasmOD,
+                nucleusAreaMicrons2: Double(nucleus.areaPixels) * mpp * mpp,
+                cellAreaMicrons2: Double(profile.cellAreaPixels) * mpp * mpp))
+        }
+        return TileAnalysis(cells: measurements, tissueAreaMM2: Double(tissuePixels) * mpp * mpp / 1e6,
+                            background: background, glassFraction: glass, nucleusThreshold: nuclei.threshold,
+                            borderCells: borderCells, analysedImage: image, cellLabels: cells,
+                            nucleusLabels: nuclei.labels, labelClasses: labelClasses, reduction: reduction)
+    }
+}

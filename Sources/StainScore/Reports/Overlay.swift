@@ -1,0 +1,42 @@
+/// Overlay images a pathologist can check a call against: each cell outlined in its class
+/// colour over the analysed tile.
+public enum Overlay {
+    /// Class colours: 0 blue, 1+ yellow, 2+ orange, 3+ red; excluded cells grey.
+    public static func colour(_ cellClass: HER2Score?) -> (UInt8, UInt8, UInt8) {
+        switch cellClass {
+        case .some(.zero): (40, 90, 255)
+        case .some(.one): (255, 230, 0)
+        case .some(.two): (255, 140, 0)
+        case .some(.three): (230, 0, 0)
+        case .none: (150, 150, 150)
+        }
+    }
+
+    /// The analysed tile with cell outlines coloured by class and nucleus outlines in black.
+    public static func render(_ analysis: TileAnalysis) -> RGBImage {
+        var image = analysis.analysedImage
+        let w = image.width, h = image.height
+        let cells = analysis.cellLabels.labels.values, nuclei = analysis.nucleusLabels.labels.values
+        image.pixels.withUnsafeMutableBufferPointer { px in
+            for y in 0..<h {
+                for x in 0..<w {
+                    let p = y * w + x
+                    let l = cells[p]
+                    guard l > 0 else { continue }
+                    let outline = (x > 0 && cells[p - 1] != l) || (x < w - 1 && cells[p + 1] != l)
+                        || (y > 0 && cells[p - w] != l) || (y < h - 1 && cells[p + w] != l)
+                    let n = nuclei[p]
+                    let nucleusOutline = n > 0 && ((x > 0 && nuclei[p - 1] != n) || (x < w - 1 && nuclei[p + 1] != n)
+                        || (y > 0 && nuclei[p - w] != n) || (y < h - 1 && nuclei[p + w] != n))
+                    if outline {
+                        let c = colour(analysis.labelClasses[Int(l) - 1])
+                        px[3 * p] = c.0; px[3 * p + 1] = c.1; px[3 * p + 2] = c.2
+                    } else if nucleusOutline {
+                        px[3 * p] = 20; px[3 * p + 1] = 20; px[3 * p + 2] = 20
+                    }
+                }
+            }
+        }
+        return image
+    }
+}

@@ -1,0 +1,36 @@
+/// Parameters of the membrane-guided cell segmentation (lengths in µm).
+public struct CellParameters: Sendable, Hashable, Codable {
+    /// A cell never reaches further than this from its nucleus centre.
+    public var maximumRadiusMicrons: Double = 12
+    /// …nor further than this multiple of its nucleus' equivalent radius (tumour cells are
+    /// about 1.6–1.8 nucleus radii across their cytoplasm).
+    public var maximumRadiusPerNucleusRadius: Double = 2.2
+    /// Gaussian σ applied to the DAB plane before flooding (noise only; membranes stay sharp).
+    public var dabSmoothingSigmaMicrons: Double = 0.25
+    /// DAB OD mapped to the top flooding level.
+    public var dabLevelCeiling: Double = 1.2
+    public init() {}
+}
+
+/// Cells grown from nuclei by a watershed on the DAB plane: territories meet on the stained
+/// membranes (DAB ridges) and half-way where there is no stain, never beyond each cell's
+/// radius limit, never onto glass.
+public enum CellSegmenter {
+    public static func segment(dab: Plane<Float>, tissue: Plane<UInt8>, nuclei: NucleusDetection, pixelSize: Double,
+                               parameters p: CellParameters) -> LabelImage {
+        let w = dab.width, h = dab.height
+        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
+        for i in 0..<(w * h) {
+            let nucleus = nuclei.labels.labels.values[i]
+            labels.values[i] = nucleus > 0 ? nucleus : (tissue.values[i] == 0 ? -1 : 0)
+        }
+        let smooth = GaussianFilter.blur(dab, sigma: p.dabSmoothingSigmaMicrons / pixelSize)
+        let levels = Watershed.quantise(smooth, low: 0, high: Float(p.dabLevelCeiling))
+        let centres = nuclei.nuclei.map { SIMD2(Float($0.x), Float($0.y)) }
+        let limit = p.maximumRadiusMicrons / pixelSize
+        let radii = nuclei.nuclei.map { Float(min(limit, p.maximumRadiusPerNucleusRadius * $0.equivalentRadius)) }
+        Watershed.flood(levels: levels, labels: &labels, centres: centres, radii: radii)
+        for i in 0..<(w * h) where labels.values[i] < 0 { labels.values[i] = 0 }
+        return LabelImage(labels: labels, count: nuclei.nuclei.count)
+    }
+}

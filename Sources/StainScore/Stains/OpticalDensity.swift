@@ -1,0 +1,85 @@
+/// Optical density OD = −log10(I / I0) per 8-bit channel value, as a 256-entry lookup table
+/// (the QuPath/ImageJ convention, log10 units; scikit-image's scale differs).
+public struct OpticalDensityTable: Sendable {
+    /// OD for each 8-bit value, channel by channel (R, G, B).
+    public let red: [Float]
+    public let green: [Float]
+    public let blue: [Float]
+
+    /// `background`: the glass intensity I0 per channel (R, G, B). Values brighter than the
+    /// glass give OD 0; a value of 0 is treated as 0.5 so the OD stays finite (≈ 2.7).
+    public init(background: SIMD3<Double>) {
+        func table(_ i0: Double) -> [Float] {
+            (0..<256).map { v in Float(max(0, -log10(max(Double(v), 0.5) / i0))) }
+        }
+        red = table(background.x)
+        green = table(background.y)
+        blue = table(background.z)
+    }
+}
+
+/// The glass (background) intensity of a tile, per channel.
+public enum BackgroundEstimation {
+    /// Default glass intensity when a tile has too little glass to measure.
+    public static let defaultBackground = SIMD3<Double>(255, 255, 255)
+
+    /// The per-channel median of the brightest quarter of the glass candidates — near-white
+    /// (every channel ≥ `minimumValue`) and nearly neutral (channel spread ≤ `maximumSpread`)
+    /// pixels — when candidates make up at least `minimumFraction` of the tile; otherwise
+    /// `fallback`. Taking the brightest quarter keeps pale cytoplasm out of the estimate.
+    public static func estimate(_ image: RGBImage, minimumValue: UInt8 = 200, maximumSpread: UInt8 = 40,
+                                minimumFraction: Double = 0.005,
+                                fallback: SIMD3<Double> = defaultBackground) -> (background: SIMD3<Double>, glassFraction: Double) {
+        var brightness = [Int](repeating: 0, count: 766)
+        var count = 0
+        let n = image.pixelCount
+        image.pixels.withUnsafeBufferPointer { p in
+            var i = 0
+            while i < n {
+                let r = p[3 &* i], g = p[3 &* i &+ 1], b = p[3 &* i &+ 2]
+                let lo = min(r, min(g, b)), hi = max(r, max(g, b))
+                if lo >= minimumValue && hi &- lo <= maximumSpread {
+                    brightness[Int(r) &+ Int(g) &+ Int(b)] &+= 1
+                    count &+= 1
+                }
+                i &+= 1
+            }
+        }
+        let fraction = Double(count) / Double(max(1, n))
+        guard fraction >= minimumFraction, count > 0 else { return (fallback, fraction) }
+        // Brightness at which the brightest quarter starts.
+        var seen = 0, cut = 765
+        for s in stride(from: 765, through: 0, by: -1) {
+            seen += brightness[s]
+            if 4 * seen >= count { cut = s; break }
+        }
+        var histograms = [[Int]](repeating: [Int](repeating: 0, count: 256), count: 3)
+        var kept = 0
+        image.pixels.withUnsafeBufferPointer { p in
+            var i = 0
+            while i < n {
+                let r = p[3 &* i], g = p[3 &* i &+ 1], b = p[3 &* i &+ 2]
+                let lo = min(r, min(g, b)), hi = max(r, max(g, b))
+                if lo >= minimumValue && hi &- lo <= maximumSpread && Int(r) &+ Int(g) &+ Int(b) >= cut {
+                    histograms[0][Int(r)] &+= 1; histograms[1][Int(g)] &+= 1; histograms[2][Int(b)] &+= 1
+                    kept &+= 1
+                }
+                i &+= 1
+            }
+        }
+        func median(_ h: [Int]) -> Double {
+            var acc = 0
+            for v in 0..<256 {
+                acc += h[v]
+                if 2 * acc >= kept { return Double(v) }
+            }
+            return 255
+        }
+        return (SIMD3(median(histograms[0]), median(histograms[1]), median(histograms[2])), fraction)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
