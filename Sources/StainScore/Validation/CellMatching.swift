@@ -24,6 +24,11 @@ public enum CellMatching {
         public var truth: Int
         public var prediction: Int
         public var distance: Double
+        public init(truth: Int, prediction: Int, distance: Double) {
+            self.truth = truth
+            self.prediction = prediction
+            self.distance = distance
+        }
     }
 
     /// The greedy matching (see the type's documentation). Pairs are returned in acceptance order.
