@@ -1,4 +1,8 @@
 /// Everything a validation run found, with what it was run on.
+///
+/// Undefined figures (κ of an empty matrix, recall of a class absent from the truth, an MAE over
+/// no pairs…) are nil and left out of the JSON, never NaN. See `ConfusionMatrix`, `CellTally`
+/// and `CellMatching` for the definitions.
 public struct ValidationReport: Sendable, Codable {
     /// What was compared.
     public struct Inputs: Sendable, Hashable, Codable {
