@@ -39,6 +39,9 @@ struct ValidationCSVTests {
         #expect(labels("slide,score,pct_3plus\ns1,1+,abc\n") == "labels.csv:2: pct_3plus 'abc' is not a number")
         #expect(labels("slide,score,rules\ns1,1+,breast-1999\n")?.hasPrefix("labels.csv:2: rules 'breast-1999'") == true)
         #expect(labels("slide,score,category\ns1,1+,low\n") == nil)
+        #expect(labels("slide,score,pct_3plus\ns1,1+,NA\n") == nil, "NA is an empty figure")
+        #expect(labels("slide,score,pct_3plus\ns1,1+,inf\n") == "labels.csv:2: pct_3plus 'inf' is not a number")
+        #expect(labels("file,ihc_score,note\n\"s, 1\",3+,\"µm, « quoted »\"\n") == nil, "non-ASCII inside quotes")
         do {
             _ = try TruthCellsReader.parse(CSVTable(text: "slide,tile,x,y,kind,class\ns,t.png,1,2,macrophage,0\n", path: "cells.csv"))
             Issue.record("accepted an unknown kind")

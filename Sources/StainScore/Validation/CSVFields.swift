@@ -1,19 +1,24 @@
+import Foundation
+
 /// Typed access to the fields of a `CSVTable` row, with errors naming file, line and column.
 extension CSVTable {
     /// The trimmed text of column `column` (empty when the column is absent).
     public func text(_ row: Row, _ column: Int?) -> String {
         guard let column, column < row.fields.count else { return "" }
-        return row.fields[column].trimmingCharacters(in: .whitespaces)
+        let value = row.fields[column]
+        guard let first = value.utf8.first, let last = value.utf8.last else { return value }
+        // Unquoted fields are already trimmed; only quoted ones can carry outer blanks.
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        return blank(first) || blank(last) ? value.trimmingCharacters(in: .whitespaces) : value
     }
 
     /// A number, nil when the field is empty or the column absent; "NA"/"NaN"/"null" count as empty.
     public func optionalDouble(_ row: Row, _ column: Int?) throws -> Double? {
         let value = text(row, column)
-        if value.isEmpty || ["na", "nan", "null", "none", "-"].contains(value.lowercased()) { return nil }
-        guard let number = Double(value), number.isFinite else {
-            throw ValidationInputError(path: path, line: row.line, message: "\(header[column!]) '\(value)' is not a number")
-        }
-        return number
+        if value.isEmpty { return nil }
+        if let number = Double(value), number.isFinite { return number }
+        guard !["na", "nan", "null", "none", "-"].contains(value.lowercased()) else { return nil }
+        throw ValidationInputError(path: path, line: row.line, message: "\(header[column!]) '\(value)' is not a number")
     }
 
     /// A required number.

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Accepted: quoted fields (`"a, b"`), doubled quotes inside them (`"say ""hi"""`), line breaks
 /// inside quoted fields, CRLF or LF line ends, a UTF-8 byte-order mark, blank lines (skipped) and
-/// surrounding spaces around unquoted fields (trimmed). Refused with the file and line: an
+/// spaces and tabs around unquoted fields (trimmed). Refused with the file and line: an
 /// unterminated quote, text after a closing quote, and a row with more fields than the header.
 /// Rows with fewer fields than the header are padded with empty fields (trailing empty columns
 /// are often dropped by editors).
@@ -77,23 +77,32 @@ public struct CSVTable: Sendable {
         var line: Int
     }
 
-    /// Splits text into records. Works on Unicode scalars so that `\r\n` is seen as two.
+    /// Splits text into records. Works on UTF-8 bytes (every delimiter is ASCII, so multi-byte
+    /// characters pass through untouched); `\r\n`, `\n` and a lone `\r` end a record.
     static func parse(_ text: String, path: String) throws -> [Record] {
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
         var records: [Record] = []
         var fields: [String] = []
-        var field = String.UnicodeScalarView()
+        var field: [UInt8] = []
         var quoted = false          // inside a quoted field
-        var wasQuoted = false       // the current field was quoted (no trimming, nothing may follow)
+        var wasQuoted = false       // the current field was quoted (kept as is; only blanks may follow)
         var afterClosingQuote = false
         var line = 1
         var recordLine = 1
-        var scalars = Array(text.unicodeScalars)
-        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
 
         func endField() {
-            let value = String(field)
-            fields.append(wasQuoted ? value : value.trimmingCharacters(in: .whitespaces))
-            field = String.UnicodeScalarView()
+            if wasQuoted {
+                fields.append(String(decoding: field, as: UTF8.self))
+            } else {
+                var lo = 0, hi = field.count
+                while lo < hi, field[lo] == space || field[lo] == tab { lo += 1 }
+                while hi > lo, field[hi - 1] == space || field[hi - 1] == tab { hi -= 1 }
+                fields.append(String(decoding: field[lo..<hi], as: UTF8.self))
+            }
+            field.removeAll(keepingCapacity: true)
             wasQuoted = false
             afterClosingQuote = false
         }
@@ -105,37 +114,37 @@ public struct CSVTable: Sendable {
         }
 
         var i = 0
-        while i < scalars.count {
-            let c = scalars[i]
+        while i < bytes.count {
+            let c = bytes[i]
             if quoted {
-                if c == "\"" {
-                    if i + 1 < scalars.count, scalars[i + 1] == "\"" {
-                        field.append("\"")
+                if c == quote {
+                    if i + 1 < bytes.count, bytes[i + 1] == quote {
+                        field.append(quote)
                         i += 1
                     } else {
                         quoted = false
                         afterClosingQuote = true
                     }
                 } else {
-                    if c == "\n" { line += 1 }
+                    if c == lf { line += 1 }
                     field.append(c)
                 }
-            } else if c == "," {
+            } else if c == comma {
                 endField()
-            } else if c == "\n" || c == "\r" {
-                if c == "\r", i + 1 < scalars.count, scalars[i + 1] == "\n" { i += 1 }
+            } else if c == lf || c == cr {
+                if c == cr, i + 1 < bytes.count, bytes[i + 1] == lf { i += 1 }
                 endRecord()
                 line += 1
                 recordLine = line
-            } else if c == "\"" {
-                guard !afterClosingQuote, String(field).trimmingCharacters(in: .whitespaces).isEmpty else {
+            } else if c == quote {
+                guard !afterClosingQuote, field.allSatisfy({ $0 == space || $0 == tab }) else {
                     throw ValidationInputError(path: path, line: line, message: "stray quote inside an unquoted field")
                 }
-                field = String.UnicodeScalarView()
+                field.removeAll(keepingCapacity: true)
                 quoted = true
                 wasQuoted = true
             } else if afterClosingQuote {
-                guard c == " " || c == "\t" else {
+                guard c == space || c == tab else {
                     throw ValidationInputError(path: path, line: line, message: "text after a closing quote")
                 }
             } else {
