@@ -1,0 +1,112 @@
+import Foundation
+
+/// Reads predictions back from what `ihc-score score` writes.
+///
+/// - a JSON file: the `JSONEncoder` encoding of `[SlideResult]` (`ihc-score score --json`);
+///   a single `SlideResult` object is accepted too;
+/// - a results folder with `slides.csv`
+///   (`slide,score,category,pct_1plus_or_more,pct_2plus_or_more,pct_3plus,h_score,tumour_cells,flags`)
+///   and optionally `cells.csv` (`slide,tile,x,y,kind,class,intensity,completeness`, kind
+///   tumour/excluded). Flags are separated by `;`, `|` or spaces. Without `cells.csv` the
+///   predictions carry no cells and cell metrics are skipped.
+public enum PredictionReader {
+    /// Reads a JSON file or a results folder, whichever `path` is.
+    public static func read(_ path: String) throws -> [SlidePrediction] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValidationInputError(path: path, message: "no such file or folder")
+        }
+        if isDirectory.boolValue { return try readFolder(path) }
+        return try readJSON(path).map(SlidePrediction.init)
+    }
+
+    /// Decodes `[SlideResult]` (or one `SlideResult`) from a JSON file.
+    public static func readJSON(_ path: String) throws -> [SlideResult] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationInputError(path: path, message: "cannot read file")
+        }
+        let decoder = JSONDecoder()
+        do {
+            return try decoder.decode([SlideResult].self, from: data)
+        } catch let arrayError {
+            if let one = try? decoder.decode(SlideResult.self, from: data) { return [one] }
+            throw ValidationInputError(path: path, message: "not a JSON array of slide results: \(describe(arrayError))")
+        }
+    }
+
+    /// Reads `slides.csv` (and `cells.csv` when present) from a results folder.
+    public static func readFolder(_ directory: String) throws -> [SlidePrediction] {
+        let slidesPath = join(directory, "slides.csv")
+        guard FileManager.default.fileExists(atPath: slidesPath) else {
+            throw ValidationInputError(path: directory, message: "results folder has no slides.csv")
+        }
+        var predictions = try parseSlides(CSVTable(contentsOf: slidesPath))
+        let cellsPath = join(directory, "cells.csv")
+        if FileManager.default.fileExists(atPath: cellsPath) {
+            let cells = try parseCells(CSVTable(contentsOf: cellsPath))
+            for i in predictions.indices { predictions[i].cells = cells[predictions[i].slide] ?? [] }
+            let known = Set(predictions.map(\.slide))
+            if let stray = cells.keys.sorted().first(where: { !known.contains($0) }) {
+                throw ValidationInputError(path: cellsPath, message: "cells of slide '\(stray)', which slides.csv does not list")
+            }
+        }
+        return predictions
+    }
+
+    /// Parses a results `slides.csv`.
+    public static func parseSlides(_ table: CSVTable) throws -> [SlidePrediction] {
+        let slide = try table.requiredColumn("slide", "file"), score = try table.requiredColumn("score", "ihc_score")
+        let category = table.column("category")
+        let p1 = table.column("pct_1plus_or_more"), p2 = table.column("pct_2plus_or_more"), p3 = table.column("pct_3plus")
+        let h = table.column("h_score"), cells = table.column("tumour_cells"), flags = table.column("flags")
+        var seen: Set<String> = []
+        return try table.rows.map { row in
+            let name = try table.name(row, slide)
+            guard seen.insert(name).inserted else {
+                throw ValidationInputError(path: table.path, line: row.line, message: "slide '\(name)' listed twice")
+            }
+            let flagList = table.text(row, flags).split(whereSeparator: { $0 == ";" || $0 == "|" || $0 == " " }).map(String.init)
+            return SlidePrediction(slide: name, score: try table.score(row, score), category: try table.optionalCategory(row, category),
+                                   percentOnePlusOrMore: try table.optionalDouble(row, p1),
+                                   percentTwoPlusOrMore: try table.optionalDouble(row, p2),
+                                   percentThree: try table.optionalDouble(row, p3), hScore: try table.optionalDouble(row, h),
+                                   tumourCells: try table.optionalInt(row, cells), flags: flagList)
+        }
+    }
+
+    /// Parses a results `cells.csv`, grouped by slide.
+    public static func parseCells(_ table: CSVTable) throws -> [String: [PredictedCell]] {
+        let slide = try table.requiredColumn("slide"), tile = try table.requiredColumn("tile")
+        let x = try table.requiredColumn("x"), y = try table.requiredColumn("y")
+        let kind = try table.requiredColumn("kind"), cls = try table.requiredColumn("class")
+        let intensity = table.column("intensity"), completeness = table.column("completeness")
+        var result: [String: [PredictedCell]] = [:]
+        for row in table.rows {
+            let kindText = table.text(row, kind).lowercased()
+            guard let k = CellKind(rawValue: kindText == "tumor" ? "tumour" : kindText) else {
+                throw ValidationInputError(path: table.path, line: row.line, message: "kind '\(table.text(row, kind))' is not tumour or excluded")
+            }
+            let cell = PredictedCell(tile: try table.name(row, tile), x: try table.double(row, x), y: try table.double(row, y),
+                                     kind: k, cellClass: try table.score(row, cls),
+                                     intensity: try table.optionalDouble(row, intensity),
+                                     completeness: try table.optionalDouble(row, completeness))
+            result[try table.name(row, slide), default: []].append(cell)
+        }
+        return result
+    }
+
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let c): return c.debugDescription
+        case DecodingError.keyNotFound(let key, let c):
+            return "missing '\(key.stringValue)' at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+            return "\(c.debugDescription) at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        default: return "\(error)"
+        }
+    }
+}
