@@ -9,7 +9,7 @@ public struct StainPlanes: Sendable {
 /// The thresholds that tell glass, tissue and unmeasurable pixels apart.
 public struct TissueParameters: Sendable, Hashable, Codable {
     /// Summed RGB optical density above which a pixel is tissue rather than glass.
-    public var minimumTissueOD: Double = 0.12
+    public var minimumTissueOD: Double = 0.08
     /// A channel optical density above which a pixel is too dark or saturated to measure.
     public var maximumChannelOD: Double = 1.6
     public init() {}
