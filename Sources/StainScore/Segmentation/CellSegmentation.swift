@@ -20,9 +20,15 @@ public enum CellSegmenter {
                                parameters p: CellParameters) -> LabelImage {
         let w = dab.width, h = dab.height
         var labels = Plane<Int32>(width: w, height: h, repeating: 0)
-        for i in 0..<(w * h) {
-            let nucleus = nuclei.labels.labels.values[i]
-            labels.values[i] = nucleus > 0 ? nucleus : (tissue.values[i] == 0 ? -1 : 0)
+        labels.values.withUnsafeMutableBufferPointer { out in
+            nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
+                tissue.values.withUnsafeBufferPointer { t in
+                    for i in 0..<(w &* h) {
+                        let nucleus = nuc[i]
+                        out[i] = nucleus > 0 ? nucleus : (t[i] == 0 ? -1 : 0)
+                    }
+                }
+            }
         }
         let smooth = GaussianFilter.blur(dab, sigma: p.dabSmoothingSigmaMicrons / pixelSize)
         let levels = Watershed.quantise(smooth, low: 0, high: Float(p.dabLevelCeiling))
@@ -30,7 +36,9 @@ public enum CellSegmenter {
         let limit = p.maximumRadiusMicrons / pixelSize
         let radii = nuclei.nuclei.map { Float(min(limit, p.maximumRadiusPerNucleusRadius * $0.equivalentRadius)) }
         Watershed.flood(levels: levels, labels: &labels, centres: centres, radii: radii)
-        for i in 0..<(w * h) where labels.values[i] < 0 { labels.values[i] = 0 }
+        labels.values.withUnsafeMutableBufferPointer { out in
+            for i in 0..<(w &* h) where out[i] < 0 { out[i] = 0 }
+        }
         return LabelImage(labels: labels, count: nuclei.nuclei.count)
     }
 }

@@ -54,9 +54,15 @@ public enum NucleusDetector {
         let smoothDAB = GaussianFilter.blur(dab, sigma: p.maskSigmaMicrons / pixelSize)
         let blob = GaussianFilter.blur(hematoxylin, sigma: p.seedSigmaMicrons / pixelSize)
         let dominance = Float(p.hematoxylinDominance)
-        var tissueOnly = tissue
-        for i in 0..<tissueOnly.count {
-            tissueOnly.values[i] = tissue.values[i] == 1 && smooth.values[i] >= dominance * smoothDAB.values[i] ? 1 : 0
+        var tissueOnly = Plane<UInt8>(width: w, height: h, repeating: 0)
+        smooth.values.withUnsafeBufferPointer { hs in
+            smoothDAB.values.withUnsafeBufferPointer { ds in
+                tissue.values.withUnsafeBufferPointer { t in
+                    tissueOnly.values.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<(w &* h) { out[i] = t[i] == 1 && hs[i] >= dominance * ds[i] ? 1 : 0 }
+                    }
+                }
+            }
         }
         let threshold: Float = p.threshold.map(Float.init) ?? {
             let range = p.automaticThresholdRange
@@ -64,13 +70,22 @@ public enum NucleusDetector {
             return min(Float(range.upperBound), max(Float(range.lowerBound), otsu))
         }()
         var mask = Plane<UInt8>(width: w, height: h, repeating: 0)
-        for i in 0..<(w * h) where tissue.values[i] != 0 && smooth.values[i] >= threshold
-            && smooth.values[i] >= dominance * smoothDAB.values[i] {
-            mask.values[i] = 1
+        smooth.values.withUnsafeBufferPointer { hs in
+            smoothDAB.values.withUnsafeBufferPointer { ds in
+                tissue.values.withUnsafeBufferPointer { t in
+                    mask.values.withUnsafeMutableBufferPointer { m in
+                        for i in 0..<(w &* h) where t[i] != 0 && hs[i] >= threshold && hs[i] >= dominance * ds[i] { m[i] = 1 }
+                    }
+                }
+            }
         }
         mask = Morphology.fillHoles(mask)
         var labels = Plane<Int32>(width: w, height: h, repeating: -1)
-        for i in 0..<(w * h) where mask.values[i] != 0 { labels.values[i] = 0 }
+        mask.values.withUnsafeBufferPointer { m in
+            labels.values.withUnsafeMutableBufferPointer { l in
+                for i in 0..<(w &* h) where m[i] != 0 { l[i] = 0 }
+            }
+        }
         let seeds = LocalMaxima.peaks(blob, threshold: threshold * 0.5, mask: mask,
                                       minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
         for (k, s) in seeds.enumerated() { labels.values[s] = Int32(k + 1) }
@@ -81,14 +96,18 @@ public enum NucleusDetector {
         let n = seeds.count
         var area = [Int](repeating: 0, count: n + 1)
         var sx = [Double](repeating: 0, count: n + 1), sy = sx, sxx = sx, syy = sx, sxy = sx, sh = sx
-        for y in 0..<h {
-            for x in 0..<w {
-                let l = Int(labels.values[y * w + x])
-                if l <= 0 { continue }
-                area[l] += 1
-                let fx = Double(x), fy = Double(y)
-                sx[l] += fx; sy[l] += fy; sxx[l] += fx * fx; syy[l] += fy * fy; sxy[l] += fx * fy
-                sh[l] += Double(hematoxylin.values[y * w + x])
+        labels.values.withUnsafeBufferPointer { lab in
+            hematoxylin.values.withUnsafeBufferPointer { hv in
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let l = Int(lab[y &* w &+ x])
+                        if l <= 0 { continue }
+                        area[l] &+= 1
+                        let fx = Double(x), fy = Double(y)
+                        sx[l] += fx; sy[l] += fy; sxx[l] += fx * fx; syy[l] += fy * fy; sxy[l] += fx * fy
+                        sh[l] += Double(hv[y &* w &+ x])
+                    }
+                }
             }
         }
         let pixelArea = pixelSize * pixelSize
@@ -108,9 +127,13 @@ public enum NucleusDetector {
             nuclei.append(NucleusRegion(label: newLabel, x: mx, y: my, areaPixels: area[l], meanHematoxylin: sh[l] / c,
                                         elongation: (l1 / l2).squareRoot()))
         }
-        for i in 0..<(w * h) {
-            let l = labels.values[i]
-            labels.values[i] = l > 0 ? remap[Int(l)] : 0
+        labels.values.withUnsafeMutableBufferPointer { lab in
+            remap.withUnsafeBufferPointer { r in
+                for i in 0..<(w &* h) {
+                    let l = lab[i]
+                    lab[i] = l > 0 ? r[Int(l)] : 0
+                }
+            }
         }
         return NucleusDetection(labels: LabelImage(labels: labels, count: nuclei.count), nuclei: nuclei,
                                 threshold: Double(threshold))

@@ -27,12 +27,14 @@ public enum BackgroundEstimation {
     /// (every channel ≥ `minimumValue`) and nearly neutral (channel spread ≤ `maximumSpread`)
     /// pixels — when candidates make up at least `minimumFraction` of the tile; otherwise
     /// `fallback`. Taking the brightest quarter keeps pale cytoplasm out of the estimate.
+    /// Every `step`-th pixel is examined (a regular sample: deterministic).
     public static func estimate(_ image: RGBImage, minimumValue: UInt8 = 200, maximumSpread: UInt8 = 40,
-                                minimumFraction: Double = 0.005,
+                                minimumFraction: Double = 0.005, step: Int = 7,
                                 fallback: SIMD3<Double> = defaultBackground) -> (background: SIMD3<Double>, glassFraction: Double) {
         var brightness = [Int](repeating: 0, count: 766)
-        var count = 0
+        var count = 0, sampled = 0
         let n = image.pixelCount
+        let step = max(1, step)
         image.pixels.withUnsafeBufferPointer { p in
             var i = 0
             while i < n {
@@ -42,10 +44,11 @@ public enum BackgroundEstimation {
                     brightness[Int(r) &+ Int(g) &+ Int(b)] &+= 1
                     count &+= 1
                 }
-                i &+= 1
+                sampled &+= 1
+                i &+= step
             }
         }
-        let fraction = Double(count) / Double(max(1, n))
+        let fraction = Double(count) / Double(max(1, sampled))
         guard fraction >= minimumFraction, count > 0 else { return (fallback, fraction) }
         // Brightness at which the brightest quarter starts.
         var seen = 0, cut = 765
@@ -64,7 +67,7 @@ public enum BackgroundEstimation {
                     histograms[0][Int(r)] &+= 1; histograms[1][Int(g)] &+= 1; histograms[2][Int(b)] &+= 1
                     kept &+= 1
                 }
-                i &+= 1
+                i &+= step
             }
         }
         func median(_ h: [Int]) -> Double {
