@@ -31,6 +31,11 @@ struct StainPlanes: Sendable {
     /// An eosin-like OD direction (mostly green absorbed) for the faint pink of stroma.
     static let pinkVector: [Double] = StainVectors.normalized([0.18, 0.95, 0.35])
 
+    /// Faint hematoxylin on every tumour-cell outline (counterstained membranes make class-0
+    /// cells visible as cells) and its half-width in px. H only: membrane DAB is untouched.
+    static let outlineH = 0.05
+    static let outlineHalfWidthPixels = 0.8
+
     /// Linear ramp (px) from full membrane OD to none beyond the flat top: anti-aliasing only.
     static let membraneRamp = 0.7
 
@@ -55,7 +60,7 @@ struct StainPlanes: Sendable {
         let fibreNoise = ValueNoise(size: 512, rng: &rng)
         let flowNoise = ValueNoise(size: 32, rng: &rng)
         let lumenNoise = ValueNoise(size: 64, rng: &rng)
-        let cytoScale = 2.5 * um, fibreAlong = 9 * um, fibreAcross = 1.1 * um, flowScale = 110 * um
+        let cytoScale = 2.5 * um, fibreAlong = 20 * um, fibreAcross = 1.5 * um, flowScale = 110 * um
         let ramp = membraneRamp
         let reach = (staining.halfWidth.max() ?? 0) + ramp
         let s = layout.spacing, gw = layout.gridWidth, margin = TissueLayout.margin
@@ -116,11 +121,11 @@ struct StainPlanes: Sendable {
                             hv = tissue.cytoplasmH * (0.75 + 0.5 * cytoNoise.sample(fx / cytoScale, fy / cytoScale))
                             dv = blush[i] * (0.7 + 0.6 * cytoNoise.sample(fx / cytoScale + 40, fy / cytoScale + 40))
                         case .stroma:
-                            let flow = flowNoise.fractal(fx / flowScale, fy / flowScale) * 3 * Double.pi
+                            let flow = flowNoise.fractal(fx / flowScale, fy / flowScale) * 1.5 * Double.pi
                             let cf = cos(flow), sf = sin(flow)
                             let u = (fx * cf + fy * sf) / fibreAlong, v = (-fx * sf + fy * cf) / fibreAcross
                             let fibre = fibreNoise.sample(u, v)
-                            hv = tissue.stromaH * (0.35 + 1.3 * fibre * fibre)
+                            hv = tissue.stromaH * (0.5 + 1.0 * fibre * fibre)
                             pv = tissue.stromaPink * (0.5 + fibre)
                         case .lumen:
                             let m = lumenNoise.sample(fx / (6 * um), fy / (6 * um))
@@ -131,20 +136,24 @@ struct StainPlanes: Sendable {
                         }
                         // Membranes within reach: own outline (bisectors and clip circle) and neighbours'.
                         var mem = 0.0
+                        var outline = Double.infinity
                         if k == .tumour {
                             let e = abs(radius[i] - di)
+                            outline = e
                             if e < reach { mem = max(mem, membrane(i, e, fx, fy)) }
                         }
                         for q in 0..<9 where q != nearest {
                             let j = c[q]
                             let ex = sx[j] - sx[i], ey = sy[j] - sy[i]
                             let e = (d2[q] - best) / (2 * (ex * ex + ey * ey).squareRoot())
+                            if insideCell || kind[j] == .tumour { outline = min(outline, e) }
                             guard e < reach else { continue }
                             if insideCell { mem = max(mem, membrane(i, e, fx, fy)) }
                             if kind[j] == .tumour, d2[q].squareRoot() <= radius[j] + reach {
                                 mem = max(mem, membrane(j, e, fx, fy))
                             }
                         }
+                        if outline < StainPlanes.outlineHalfWidthPixels { hv += StainPlanes.outlineH }
                         hp[row &+ x] = Float(hv)
                         dp[row &+ x] = Float(max(dv, mem))
                         pp[row &+ x] = Float(pv)

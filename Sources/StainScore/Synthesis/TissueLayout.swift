@@ -196,8 +196,8 @@ struct TissueLayout: Sendable {
                 if apicalRank == 2 { apical = rng.uniform(-Double.pi...Double.pi) }
                 apicalAngle[i] = apical
                 maxRadius[i] = spacing * rng.uniform(0.72...0.9)
-                // Nucleus 8–11 µm long, 7–10 µm wide, kept clear of the membrane: semi-axis ≤ nn/2 − 1.3 µm.
-                let limit = max(3.5 * um, nearest / 2 - 1.3 * um)
+                // Nucleus 8–11 µm long, 7–10 µm wide, kept clear of the membrane: semi-axis ≤ nn/2 − 0.8 µm.
+                let limit = max(3.5 * um, nearest / 2 - 0.8 * um)
                 let major = min(limit, rng.uniform(4.0...5.5) * um)
                 let minor = min(major, max(3.5 * um, major * rng.uniform(0.72...0.95)))
                 var shape = NucleusShape(x: seedX[i], y: seedY[i], semiMajor: major, semiMinor: minor,
@@ -205,7 +205,7 @@ struct TissueLayout: Sendable {
                 shape.a2 = rng.uniform(0...0.05); shape.p2 = rng.uniform(0...6.283)
                 shape.a3 = rng.uniform(0...0.05); shape.p3 = rng.uniform(0...6.283)
                 shape.rimH = shape.h * rng.uniform(0.5...0.9)
-                shape.texture = rng.uniform(0.35...0.6)
+                shape.texture = rng.uniform(0.25...0.45)
                 for _ in 0..<rng.integer(0...2) {
                     let r = rng.uniform(0.45...0.8) * um, a = rng.uniform(0...6.283), d = rng.uniform(0...0.45) * minor
                     shape.nucleoli.append((d * cos(a), d * sin(a), r))
@@ -215,7 +215,7 @@ struct TissueLayout: Sendable {
                 let flow = flowNoise.fractal(seedX[i] / flowScale, seedY[i] / flowScale) * 2 * Double.pi * 1.5
                 var fibroCentre: (Double, Double)?
                 if rng.chance(tissue.fibroblastFraction) {
-                    let half = rng.uniform(5...7.5) * um, w = rng.uniform(1.5...2.0) * um
+                    let half = rng.uniform(5...7.5) * um, w = rng.uniform(1.2...1.7) * um
                     let cx = seedX[i] + rng.uniform(-0.15...0.15) * spacing, cy = seedY[i] + rng.uniform(-0.15...0.15) * spacing
                     // Both ends (plus the membrane reach) must stay out of tumour cells.
                     let ends = [(cx + (half + 2 * um) * cos(flow), cy + (half + 2 * um) * sin(flow)),

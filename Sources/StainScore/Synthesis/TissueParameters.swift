@@ -27,19 +27,19 @@ public struct TissueParameters: Sendable, Hashable, Codable {
 
     static func draw(rng: inout SplitMix64) -> TissueParameters {
         TissueParameters(
-            cellSpacingMicrons: rng.uniform(13.5...17),
+            cellSpacingMicrons: rng.uniform(12.5...15.5),
             nestScaleMicrons: rng.uniform(45...100),
-            tumourFraction: rng.uniform(0.5...0.68),
+            tumourFraction: rng.uniform(0.55...0.75),
             lumenFraction: rng.chance(0.65) ? rng.uniform(0.05...0.14) : 0,
             glassFraction: rng.uniform(0...0.1),
             cloneScaleMicrons: rng.uniform(40...90),
-            lymphocyteDensity: rng.uniform(0.05...0.5),
-            fibroblastFraction: rng.uniform(0.45...0.75),
-            cytoplasmH: rng.uniform(0.035...0.06),
-            stromaH: rng.uniform(0.04...0.07),
-            nucleusH: rng.uniform(0.17...0.26),
+            lymphocyteDensity: rng.uniform(0.1...0.7),
+            fibroblastFraction: rng.uniform(0.2...0.4),
+            cytoplasmH: rng.uniform(0.04...0.07),
+            stromaH: rng.uniform(0.03...0.05),
+            nucleusH: rng.uniform(0.2...0.3),
             lymphocyteH: rng.uniform(0.55...0.75),
-            fibroblastH: rng.uniform(0.32...0.45),
-            stromaPink: rng.uniform(0.0...0.035))
+            fibroblastH: rng.uniform(0.26...0.36),
+            stromaPink: rng.uniform(0.0...0.012))
     }
 }
