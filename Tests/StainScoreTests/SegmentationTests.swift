@@ -72,7 +72,7 @@ struct SegmentationTests {
                                             pixelSize: mpp, parameters: NucleusParameters())
         let cells = CellSegmenter.segment(dab: planes.dab, tissue: planes.tissue, nuclei: nuclei, pixelSize: mpp,
                                           parameters: CellParameters())
-        let profiles = MembraneMeasurer.measure(cells: cells, nuclei: nuclei, dab: planes.dab, pixelSize: mpp,
+        let profiles = MembraneMeasurer.measure(cells: cells, nuclei: nuclei, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
                                                 stainedThreshold: 0.10, maximumRadiusPixels: 24, parameters: MembraneParameters())
         guard nuclei.nuclei.count == 1, let profile = profiles.first else {
             Issue.record("expected one cell, found \(nuclei.nuclei.count)")

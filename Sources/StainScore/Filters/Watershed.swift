@@ -9,8 +9,12 @@ public enum Watershed {
     ///
     /// - `centres`, `radii`: when given (indexed by label − 1, in pixels), a label only claims
     ///   pixels within its radius of its centre.
+    /// - `ridgeStop`: when given, a region that has climbed to a level ≥ `ridgeStop` does not
+    ///   claim a pixel whose own level is below half the level it is flooding at: it does not
+    ///   run down the far side of a ridge (a cell stops at its stained membrane instead of
+    ///   spilling into the stroma beyond).
     public static func flood(levels: Plane<UInt8>, labels: inout Plane<Int32>,
-                             centres: [SIMD2<Float>]? = nil, radii: [Float]? = nil) {
+                             centres: [SIMD2<Float>]? = nil, radii: [Float]? = nil, ridgeStop: UInt8? = nil) {
         let w = levels.width, h = levels.height, n = w * h
         precondition(labels.width == w && labels.height == h)
         guard n > 0 else { return }
@@ -18,6 +22,7 @@ public enum Watershed {
         var head = [Int32](repeating: -1, count: 256)
         var tail = [Int32](repeating: -1, count: 256)
         let useRadius = centres != nil && radii != nil
+        let stopLevel = ridgeStop.map { Int($0) } ?? Int.max
         let centreList = centres ?? []
         let radius2 = (radii ?? []).map { $0 * $0 }
         levels.values.withUnsafeBufferPointer { lv in
@@ -56,6 +61,7 @@ public enum Watershed {
                                         default: if y < h &- 1 { q = p &+ w; qy = y &+ 1 }
                                         }
                                         if q < 0 || lab[q] != 0 { continue }
+                                        if level >= stopLevel && Int(lv[q]) &* 2 < level { continue }
                                         if useRadius {
                                             let dx = Float(qx) - cx, dy = Float(qy) - cy
                                             if dx * dx + dy * dy > r2 { continue }

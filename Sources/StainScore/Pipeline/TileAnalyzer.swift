@@ -44,7 +44,7 @@ public enum TileAnalyzer {
         let cells = CellSegmenter.segment(dab: planes.dab, tissue: planes.tissue, nuclei: nuclei, pixelSize: mpp,
                                           parameters: parameters.cells)
         let profiles = MembraneMeasurer.measure(
-            cells: cells, nuclei: nuclei, dab: planes.dab, pixelSize: mpp,
+            cells: cells, nuclei: nuclei, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
             stainedThreshold: parameters.rules.cells.stainedThreshold,
             maximumRadiusPixels: parameters.cells.maximumRadiusMicrons / mpp, parameters: parameters.membrane)
         // Classify.

@@ -38,7 +38,7 @@ public struct MembraneStaining: Sendable, Hashable, Codable {
 /// - **2+**: weak-to-moderate and complete; or moderate-to-intense but incomplete (the
 ///   guideline's unusual 2+ pattern);
 /// - **1+**: faint/barely perceptible (complete or not), or weak and incomplete;
-/// - **0**: no stained membrane (completeness below `minimumStainedFraction`).
+/// - **0**: no stained membrane (completeness below `minimumStainedFraction`, 20%).
 public struct CellClassificationParameters: Sendable, Hashable, Codable {
     /// Membrane DAB OD at or above which a point of the membrane counts as stained.
     public var stainedThreshold: Double = 0.10
@@ -52,8 +52,10 @@ public struct CellClassificationParameters: Sendable, Hashable, Codable {
     public var completeFraction: Double = 0.90
     /// Longest-arc fraction from which gastric rules count lateral/basolateral staining as complete.
     public var basolateralArcFraction: Double = 0.50
-    /// Below this completeness a cell is unstained (class 0), whatever the intensity.
-    public var minimumStainedFraction: Double = 0.10
+    /// Below this completeness a cell is unstained (class 0), whatever the intensity: stain on
+    /// less than a fifth of the outline is one short segment, which at 20× cannot be told apart
+    /// from the membrane of the neighbour it is shared with.
+    public var minimumStainedFraction: Double = 0.20
 
     public init() {}
 

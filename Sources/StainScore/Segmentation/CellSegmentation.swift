@@ -1,10 +1,13 @@
 /// Parameters of the membrane-guided cell segmentation (lengths in µm).
 public struct CellParameters: Sendable, Hashable, Codable {
     /// A cell never reaches further than this from its nucleus centre.
-    public var maximumRadiusMicrons: Double = 12
+    public var maximumRadiusMicrons: Double = 15
     /// …nor further than this multiple of its nucleus' equivalent radius (tumour cells are
     /// about 1.6–1.8 nucleus radii across their cytoplasm).
-    public var maximumRadiusPerNucleusRadius: Double = 2.2
+    public var maximumRadiusPerNucleusRadius: Double = 3.5
+    /// A territory that has climbed a membrane of at least this DAB OD does not run down its
+    /// far side below half that level: cells stop at their stained membranes.
+    public var ridgeStopOD: Double = 0.15
     /// Gaussian σ applied to the DAB plane before flooding (noise only; membranes stay sharp).
     public var dabSmoothingSigmaMicrons: Double = 0.25
     /// DAB OD mapped to the top flooding level.
@@ -14,7 +17,9 @@ public struct CellParameters: Sendable, Hashable, Codable {
 
 /// Cells grown from nuclei by a watershed on the DAB plane: territories meet on the stained
 /// membranes (DAB ridges) and half-way where there is no stain, never beyond each cell's
-/// radius limit, never onto glass.
+/// radius limit, and never down the far side of a stained membrane. Pixels too pale to count
+/// as tissue (very pale cytoplasm, glass) are flooded like any other, so a territory can cross
+/// pale cytoplasm to reach its membrane; the membrane measurement ignores them.
 public enum CellSegmenter {
     public static func segment(dab: Plane<Float>, tissue: Plane<UInt8>, nuclei: NucleusDetection, pixelSize: Double,
                                parameters p: CellParameters) -> LabelImage {
@@ -25,7 +30,7 @@ public enum CellSegmenter {
                 tissue.values.withUnsafeBufferPointer { t in
                     for i in 0..<(w &* h) {
                         let nucleus = nuc[i]
-                        out[i] = nucleus > 0 ? nucleus : (t[i] == 0 ? -1 : 0)
+                        out[i] = nucleus > 0 ? nucleus : 0
                     }
                 }
             }
@@ -35,7 +40,8 @@ public enum CellSegmenter {
         let centres = nuclei.nuclei.map { SIMD2(Float($0.x), Float($0.y)) }
         let limit = p.maximumRadiusMicrons / pixelSize
         let radii = nuclei.nuclei.map { Float(min(limit, p.maximumRadiusPerNucleusRadius * $0.equivalentRadius)) }
-        Watershed.flood(levels: levels, labels: &labels, centres: centres, radii: radii)
+        let stop = UInt8(max(1, min(255, (p.ridgeStopOD / p.dabLevelCeiling * 255).rounded())))
+        Watershed.flood(levels: levels, labels: &labels, centres: centres, radii: radii, ridgeStop: stop)
         labels.values.withUnsafeMutableBufferPointer { out in
             for i in 0..<(w &* h) where out[i] < 0 { out[i] = 0 }
         }

@@ -23,13 +23,15 @@ public enum BackgroundEstimation {
     /// Default glass intensity when a tile has too little glass to measure.
     public static let defaultBackground = SIMD3<Double>(255, 255, 255)
 
-    /// The per-channel median of the brightest quarter of the glass candidates — near-white
-    /// (every channel ≥ `minimumValue`) and nearly neutral (channel spread ≤ `maximumSpread`)
-    /// pixels — when candidates make up at least `minimumFraction` of the tile; otherwise
-    /// `fallback`. Taking the brightest quarter keeps pale cytoplasm out of the estimate.
+    /// The per-channel median of the brightest 5% of the glass candidates — near-white (every
+    /// channel ≥ `minimumValue`) and nearly neutral (channel spread ≤ `maximumSpread`) pixels —
+    /// when those brightest pixels make up at least `minimumFraction` of the tile and really
+    /// look like glass (every channel of the median ≥ `minimumGlassValue`); otherwise
+    /// `fallback`. Taking only the brightest candidates keeps pale cytoplasm out of the estimate
+    /// when a tile has glass; the glass test refuses an estimate made of cytoplasm alone.
     /// Every `step`-th pixel is examined (a regular sample: deterministic).
     public static func estimate(_ image: RGBImage, minimumValue: UInt8 = 200, maximumSpread: UInt8 = 40,
-                                minimumFraction: Double = 0.005, step: Int = 7,
+                                minimumFraction: Double = 0.0025, minimumGlassValue: Double = 228, step: Int = 7,
                                 fallback: SIMD3<Double> = defaultBackground) -> (background: SIMD3<Double>, glassFraction: Double) {
         var brightness = [Int](repeating: 0, count: 766)
         var count = 0, sampled = 0
@@ -49,12 +51,13 @@ public enum BackgroundEstimation {
             }
         }
         let fraction = Double(count) / Double(max(1, sampled))
-        guard fraction >= minimumFraction, count > 0 else { return (fallback, fraction) }
-        // Brightness at which the brightest quarter starts.
+        let brightestShare = 0.05
+        guard Double(count) * brightestShare >= minimumFraction * Double(sampled), count > 0 else { return (fallback, fraction) }
+        // Brightness at which the brightest 5% of the candidates start.
         var seen = 0, cut = 765
         for s in stride(from: 765, through: 0, by: -1) {
             seen += brightness[s]
-            if 4 * seen >= count { cut = s; break }
+            if Double(seen) >= brightestShare * Double(count) { cut = s; break }
         }
         var histograms = [[Int]](repeating: [Int](repeating: 0, count: 256), count: 3)
         var kept = 0
@@ -78,7 +81,9 @@ public enum BackgroundEstimation {
             }
             return 255
         }
-        return (SIMD3(median(histograms[0]), median(histograms[1]), median(histograms[2])), fraction)
+        let glass = SIMD3(median(histograms[0]), median(histograms[1]), median(histograms[2]))
+        guard glass.min() >= minimumGlassValue else { return (fallback, fraction) }
+        return (glass, fraction)
     }
 }
 
