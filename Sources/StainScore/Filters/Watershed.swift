@@ -15,68 +15,83 @@ public enum Watershed {
     ///   spilling into the stroma beyond).
     public static func flood(levels: Plane<UInt8>, labels: inout Plane<Int32>,
                              centres: [SIMD2<Float>]? = nil, radii: [Float]? = nil, ridgeStop: UInt8? = nil) {
-        let w = levels.width, h = levels.height, n = w * h
+        let w = levels.width, h = levels.height
         precondition(labels.width == w && labels.height == h)
-        guard n > 0 else { return }
-        var next = [Int32](repeating: -1, count: n)
-        var head = [Int32](repeating: -1, count: 256)
-        var tail = [Int32](repeating: -1, count: 256)
+        guard w > 0, h > 0 else { return }
+        // A padded grid: a forbidden one-pixel frame removes every bounds check, and each
+        // queued pixel carries its coordinates, so no division is needed to find them.
+        let pw = w + 2, ph = h + 2, n = pw * ph
+        var lab = [Int32](repeating: -1, count: n)
+        var lev = [UInt8](repeating: 255, count: n)
+        var queue = BucketQueue()
         let useRadius = centres != nil && radii != nil
-        let stopLevel = ridgeStop.map { Int($0) } ?? Int.max
         let centreList = centres ?? []
         let radius2 = (radii ?? []).map { $0 * $0 }
-        levels.values.withUnsafeBufferPointer { lv in
-            labels.values.withUnsafeMutableBufferPointer { lab in
-                next.withUnsafeMutableBufferPointer { nx in
-                    head.withUnsafeMutableBufferPointer { hd in
-                        tail.withUnsafeMutableBufferPointer { tl in
-                            centreList.withUnsafeBufferPointer { cp in
-                            radius2.withUnsafeBufferPointer { rp in
-                                @inline(__always) func push(_ p: Int, _ level: Int) {
-                                    if tl[level] < 0 { hd[level] = Int32(p) } else { nx[Int(tl[level])] = Int32(p) }
-                                    tl[level] = Int32(p)
-                                }
-                                // Seed: marker pixels at their own level.
-                                for p in 0..<n where lab[p] > 0 { push(p, Int(lv[p])) }
-                                var level = 0
-                                while level < 256 {
-                                    let p32 = hd[level]
-                                    if p32 < 0 { level &+= 1; continue }
-                                    let p = Int(p32)
-                                    hd[level] = nx[p]
-                                    if hd[level] < 0 { tl[level] = -1 }
-                                    let label = lab[p]
-                                    let x = p % w, y = p / w
-                                    var cx: Float = 0, cy: Float = 0, r2: Float = .infinity
-                                    if useRadius {
-                                        cx = cp[Int(label) &- 1].x; cy = cp[Int(label) &- 1].y; r2 = rp[Int(label) &- 1]
-                                    }
-                                    // 4-neighbours in fixed order: left, right, up, down.
-                                    for k in 0..<4 {
-                                        var q = -1, qx = x, qy = y
-                                        switch k {
-                                        case 0: if x > 0 { q = p &- 1; qx = x &- 1 }
-                                        case 1: if x < w &- 1 { q = p &+ 1; qx = x &+ 1 }
-                                        case 2: if y > 0 { q = p &- w; qy = y &- 1 }
-                                        default: if y < h &- 1 { q = p &+ w; qy = y &+ 1 }
-                                        }
-                                        if q < 0 || lab[q] != 0 { continue }
-                                        if level >= stopLevel && Int(lv[q]) &* 2 < level { continue }
-                                        if useRadius {
-                                            let dx = Float(qx) - cx, dy = Float(qy) - cy
-                                            if dx * dx + dy * dy > r2 { continue }
-                                        }
-                                        lab[q] = label
-                                        push(q, max(level, Int(lv[q])))
-                                    }
-                                }
-                            }
-                            }
-                        }
-                    }
+        let stopLevel = ridgeStop.map { Int($0) } ?? Int.max
+        lab.withUnsafeMutableBufferPointer { lb in
+        lev.withUnsafeMutableBufferPointer { lv in
+        centreList.withUnsafeBufferPointer { cp in
+        radius2.withUnsafeBufferPointer { rp in
+        levels.values.withUnsafeBufferPointer { src in
+        labels.values.withUnsafeMutableBufferPointer { out in
+            for y in 0..<h {
+                let row = (y &+ 1) &* pw &+ 1, srow = y &* w
+                for x in 0..<w {
+                    let p = row &+ x
+                    lb[p] = out[srow &+ x]
+                    lv[p] = src[srow &+ x]
                 }
             }
-        }
+            // A queue entry packs x (16 bits), y (16 bits) and the label (32 bits): a pop needs
+            // no memory but the pixel's neighbours.
+            @inline(__always) func entry(_ x: Int, _ y: Int, _ label: Int32) -> UInt64 {
+                UInt64(truncatingIfNeeded: x) | (UInt64(truncatingIfNeeded: y) << 16) | (UInt64(UInt32(bitPattern: label)) << 32)
+            }
+            // Seed: marker pixels at their own level, in row-major order.
+            for y in 0..<h {
+                let row = (y &+ 1) &* pw &+ 1
+                for x in 0..<w where lb[row &+ x] > 0 { queue.push(entry(x, y, lb[row &+ x]), level: Int(lv[row &+ x])) }
+            }
+            var level = 0
+            while level < 256 {
+                guard let e = queue.pop(level: level) else {
+                    queue.release(level: level)
+                    level &+= 1
+                    continue
+                }
+                let x = Int(e & 0xFFFF), y = Int((e >> 16) & 0xFFFF)
+                let label = Int32(bitPattern: UInt32(truncatingIfNeeded: e >> 32))
+                let p = (y &+ 1) &* pw &+ x &+ 1
+                var cx: Float = 0, cy: Float = 0, r2: Float = .infinity
+                if useRadius {
+                    let k = Int(label) &- 1
+                    cx = cp[k].x; cy = cp[k].y; r2 = rp[k]
+                }
+                // 4-neighbours in fixed order: left, right, up, down.
+                for k in 0..<4 {
+                    let q: Int, qx: Int, qy: Int
+                    switch k {
+                    case 0: q = p &- 1; qx = x &- 1; qy = y
+                    case 1: q = p &+ 1; qx = x &+ 1; qy = y
+                    case 2: q = p &- pw; qx = x; qy = y &- 1
+                    default: q = p &+ pw; qx = x; qy = y &+ 1
+                    }
+                    if lb[q] != 0 { continue }
+                    let ql = Int(lv[q])
+                    if level >= stopLevel && ql &* 2 < level { continue }
+                    if useRadius {
+                        let dx = Float(qx) - cx, dy = Float(qy) - cy
+                        if dx * dx + dy * dy > r2 { continue }
+                    }
+                    lb[q] = label
+                    queue.push(entry(qx, qy, label), level: ql > level ? ql : level)
+                }
+            }
+            for y in 0..<h {
+                let row = (y &+ 1) &* pw &+ 1, srow = y &* w
+                for x in 0..<w { out[srow &+ x] = lb[row &+ x] }
+            }
+        }}}}}}
     }
 
     /// Quantises `plane` linearly from [low, high] to 0…255 (clamped).

@@ -17,12 +17,21 @@ public struct TileAnalysis: Sendable {
     public var labelClasses: [HER2Score?]
     /// Analysis pixels per tile pixel along each axis (1, or 1/2 after a 2×2 reduction).
     public var reduction: Int
+    /// Wall seconds per stage: reduce, stains, tissue, nuclei, cells, membrane, classify.
+    public var stageSeconds: [(stage: String, seconds: Double)]
 }
 
 /// stains → tissue → nuclei → cells → membrane → classify, for one tile.
 public enum TileAnalyzer {
     public static func analyze(_ tile: RGBImage, name: String, pixelSize: PixelSize, stains: StainMatrix,
                                parameters: AnalysisParameters) -> TileAnalysis {
+        var stages: [(stage: String, seconds: Double)] = []
+        var clock = ProcessMetrics.monotonicSeconds()
+        func lap(_ name: String) {
+            let now = ProcessMetrics.monotonicSeconds()
+            stages.append((name, now - clock))
+            clock = now
+        }
         // Analysis scale.
         var reduction = 1
         if parameters.analysisMicronsPerPixel > 0, pixelSize.micronsPerPixel < 0.75 * parameters.analysisMicronsPerPixel {
@@ -32,21 +41,27 @@ public enum TileAnalyzer {
         image.pixelSize = pixelSize
         if reduction > 1 { image = Downsample.box(image, factor: reduction) }
         let mpp = pixelSize.micronsPerPixel * Double(reduction)
+        lap("reduce")
         // Stains and tissue.
         let (background, glass) = parameters.background.map { (SIMD3($0[0], $0[1], $0[2]), 0.0) }
             ?? BackgroundEstimation.estimate(image)
         let planes = StainSeparation.separate(image, background: background, stains: stains, tissue: parameters.tissue)
+        lap("stains")
         var tissuePixels = 0
         for v in planes.tissue.values where v == 1 { tissuePixels += 1 }
+        lap("tissue")
         // Nuclei, cells, membranes.
         let nuclei = NucleusDetector.detect(hematoxylin: planes.hematoxylin, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
                                             parameters: parameters.nuclei)
+        lap("nuclei")
         let cells = CellSegmenter.segment(dab: planes.dab, tissue: planes.tissue, nuclei: nuclei, pixelSize: mpp,
                                           parameters: parameters.cells)
+        lap("cells")
         let profiles = MembraneMeasurer.measure(
             cells: cells, nuclei: nuclei, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
             stainedThreshold: parameters.rules.cells.stainedThreshold,
             maximumRadiusPixels: parameters.cells.maximumRadiusMicrons / mpp, parameters: parameters.membrane)
+        lap("membrane")
         // Classify.
         var measurements: [CellMeasurement] = []
         var labelClasses = [HER2Score?](repeating: nil, count: nuclei.nuclei.count)
@@ -66,9 +81,11 @@ public enum TileAnalyzer {
                 nucleusAreaMicrons2: Double(nucleus.areaPixels) * mpp * mpp,
                 cellAreaMicrons2: Double(profile.cellAreaPixels) * mpp * mpp))
         }
+        lap("classify")
         return TileAnalysis(cells: measurements, tissueAreaMM2: Double(tissuePixels) * mpp * mpp / 1e6,
                             background: background, glassFraction: glass, nucleusThreshold: nuclei.threshold,
                             borderCells: borderCells, analysedImage: image, cellLabels: cells,
-                            nucleusLabels: nuclei.labels, labelClasses: labelClasses, reduction: reduction)
+                            nucleusLabels: nuclei.labels, labelClasses: labelClasses, reduction: reduction,
+                            stageSeconds: stages)
     }
 }
