@@ -35,6 +35,11 @@ struct BenchPipeline: ParsableCommand {
                          String(format: "%.0f%%", 100 * s.seconds / max(1e-9, total))])
         }
         print(Output.table(rows))
+        var stepRows = [["STEP", "SECONDS", "MP/s"]]
+        for s in report.steps {
+            stepRows.append([s.stage, String(format: "%.3f", s.seconds), String(format: "%.1f", s.megapixelsPerSecond)])
+        }
+        print(Output.table(stepRows))
         print(String(format: "end to end: %.2f s wall, %.2f s CPU (CPU/wall %.2f), %.1f MP/s, %.0f cells/s; analysis only %.1f MP/s; peak RSS %.0f MB",
                      report.wallSeconds, report.cpuSeconds, report.cpuSeconds / max(1e-9, report.wallSeconds),
                      report.megapixelsPerSecond, report.cellsPerSecond, report.analysisMegapixelsPerSecond,

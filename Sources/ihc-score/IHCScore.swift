@@ -16,6 +16,11 @@ struct IHCScore: ParsableCommand {
             """,
         version: StainScoreVersion.version,
         subcommands: [Info.self, Score.self, Synth.self, Validate.self, Bench.self])
+
+    static func main() {
+        MemoryPolicy.retainFreedBlocks()
+        main(nil)
+    }
 }
 
 /// Exit codes scripts can rely on (see `ihc-score --help`).

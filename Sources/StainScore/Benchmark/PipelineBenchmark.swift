@@ -13,6 +13,8 @@ public enum PipelineBenchmark {
         public var megapixels: Double
         public var cells: Int
         public var stages: [StageFigure]
+        /// The steps inside the stages (`nuclei.blur`, `cells.watershed`, …), in order.
+        public var steps: [StageFigure]
         /// Decode + analysis, wall seconds and MP/s.
         public var wallSeconds: Double
         public var megapixelsPerSecond: Double
@@ -30,6 +32,7 @@ public enum PipelineBenchmark {
         var totals: [String: Double] = [:]
         var order: [String] = ["decode"]
         var megapixels = 0.0, cells = 0
+        var stepTotals: [String: Double] = [:], stepOrder: [String] = []
         let cpu0 = ProcessMetrics.now().cpuSeconds
         let wall0 = ProcessMetrics.monotonicSeconds()
         for path in tiles {
@@ -39,8 +42,13 @@ public enum PipelineBenchmark {
             guard let size = image.pixelSize ?? pixelSize else {
                 throw ImageIOError(.invalidRequest, path: path, message: "pixel size unknown: give --mpp")
             }
+            let clock = StageClock()
             let analysis = TileAnalyzer.analyze(image, name: path, pixelSize: size, stains: parameters.stains,
-                                                parameters: parameters)
+                                                parameters: parameters, clock: clock)
+            for (step, seconds) in clock.laps {
+                if stepTotals[step] == nil { stepOrder.append(step) }
+                stepTotals[step, default: 0] += seconds
+            }
             for (stage, seconds) in analysis.stageSeconds {
                 if totals[stage] == nil { order.append(stage) }
                 totals[stage, default: 0] += seconds
@@ -55,6 +63,8 @@ public enum PipelineBenchmark {
             tiles: tiles.count, megapixels: megapixels, cells: cells,
             stages: order.map { StageFigure(stage: $0, seconds: totals[$0] ?? 0,
                                             megapixelsPerSecond: megapixels / max(1e-9, totals[$0] ?? 0)) },
+            steps: stepOrder.map { StageFigure(stage: $0, seconds: stepTotals[$0] ?? 0,
+                                               megapixelsPerSecond: megapixels / max(1e-9, stepTotals[$0] ?? 0)) },
             wallSeconds: wall, megapixelsPerSecond: megapixels / max(1e-9, wall),
             analysisSeconds: analysis, analysisMegapixelsPerSecond: megapixels / max(1e-9, analysis),
             cellsPerSecond: Double(cells) / max(1e-9, wall), cpuSeconds: after.cpuSeconds - cpu0,

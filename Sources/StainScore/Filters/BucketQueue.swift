@@ -1,13 +1,14 @@
-/// A monotone priority queue over 256 levels: one contiguous FIFO buffer per level.
+/// The FIFOs of a flood over 256 levels: one contiguous buffer per level.
 ///
 /// Pops read each buffer front to back, so the queue itself causes no cache misses (a
 /// linked list threaded through a per-pixel `next` array costs one random read per pop).
-/// Levels only ever grow during a flood, so a level's buffer is freed once passed.
-struct BucketQueue: ~Copyable {
-    private var buffers: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
-    private var counts: UnsafeMutablePointer<Int>
-    private var capacities: UnsafeMutablePointer<Int>
-    private var heads: UnsafeMutablePointer<Int>
+/// Levels only ever grow during a flood: the flood takes the current level's buffer out
+/// (`take`) and drains it from local variables, so its hot loop keeps no queue state in
+/// memory, and frees it once passed.
+struct LevelQueues: ~Copyable {
+    private let buffers: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    private let counts: UnsafeMutablePointer<Int>
+    private let capacities: UnsafeMutablePointer<Int>
 
     init() {
         buffers = .allocate(capacity: 256)
@@ -16,8 +17,6 @@ struct BucketQueue: ~Copyable {
         counts.initialize(repeating: 0, count: 256)
         capacities = .allocate(capacity: 256)
         capacities.initialize(repeating: 0, count: 256)
-        heads = .allocate(capacity: 256)
-        heads.initialize(repeating: 0, count: 256)
     }
 
     deinit {
@@ -25,41 +24,44 @@ struct BucketQueue: ~Copyable {
         buffers.deallocate()
         counts.deallocate()
         capacities.deallocate()
-        heads.deallocate()
     }
 
+    /// A buffer twice as large (at least 1024 entries) holding the first `count` entries of
+    /// `buffer`, which is freed.
+    @inline(never)
+    static func grow(_ buffer: UnsafeMutablePointer<UInt64>, count: Int, capacity: Int)
+        -> (UnsafeMutablePointer<UInt64>, Int) {
+        let newCapacity = Swift.max(1024, capacity &* 2)
+        let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
+        grown.update(from: buffer, count: count)
+        buffer.deallocate()
+        return (grown, newCapacity)
+    }
+
+    /// Appends `value` at `level`.
     @inline(__always)
-    mutating func push(_ value: UInt64, level: Int) {
+    func push(_ value: UInt64, level: Int) {
         let count = counts[level]
         if count == capacities[level] {
-            let newCapacity = max(1024, count &* 2)
-            let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
             if let old = buffers[level] {
-                grown.update(from: old, count: count)
-                old.deallocate()
+                (buffers[level], capacities[level]) = Self.grow(old, count: count, capacity: count)
+            } else {
+                buffers[level] = .allocate(capacity: 1024)
+                capacities[level] = 1024
             }
-            buffers[level] = grown
-            capacities[level] = newCapacity
         }
         buffers[level].unsafelyUnwrapped[count] = value
         counts[level] = count &+ 1
     }
 
-    /// The next value at `level`, or nil when that level is empty.
-    @inline(__always)
-    mutating func pop(level: Int) -> UInt64? {
-        let head = heads[level]
-        guard head < counts[level] else { return nil }
-        heads[level] = head &+ 1
-        return buffers[level].unsafelyUnwrapped[head]
-    }
-
-    /// Frees a level that will not be used again.
-    mutating func release(level: Int) {
-        buffers[level]?.deallocate()
+    /// Hands the FIFO of `level` to the caller (buffer, count, capacity; the caller frees the
+    /// buffer) and empties the level.
+    func take(level: Int) -> (buffer: UnsafeMutablePointer<UInt64>, count: Int, capacity: Int) {
+        let buffer = buffers[level] ?? .allocate(capacity: 1)
+        let taken = (buffer, counts[level], buffers[level] == nil ? 1 : capacities[level])
         buffers[level] = nil
         counts[level] = 0
         capacities[level] = 0
-        heads[level] = 0
+        return taken
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Separable Gaussian smoothing with edge clamping.
 public enum GaussianFilter {
     /// Normalised 1-D kernel of radius ⌈3σ⌉.
@@ -11,63 +13,125 @@ public enum GaussianFilter {
     }
 
     /// Smooths `plane` with a Gaussian of standard deviation `sigma` pixels.
-    ///
-    /// Both passes are written as whole-row multiply-adds (out[x] += w_k · in[x + k] for each
-    /// k), which the compiler vectorises; edges are clamped.
     public static func blur(_ plane: Plane<Float>, sigma: Double) -> Plane<Float> {
         guard sigma > 0, plane.count > 0 else { return plane }
+        var out = Plane<Float>(width: plane.width, height: plane.height, repeating: 0)
+        blur(plane, sigma: sigma, into: &out)
+        return out
+    }
+
+    /// Smooths `plane` into `out` (same size), reusing its storage.
+    ///
+    /// The kernel is symmetric, so each output is `k₀·x₀ + Σⱼ kⱼ·(x₋ⱼ + x₊ⱼ)`: half the
+    /// multiplications. Outputs are formed 32 at a time in two `SIMD16<Float>` accumulators,
+    /// so the additions of one output are not one long dependency chain. The horizontal pass
+    /// reads each row through a padded copy with clamped ends; the vertical pass reads whole
+    /// rows, the row index clamped at the top and bottom. Every output is the same sum in the
+    /// same order whatever the vector width, so results do not depend on the build's CPU
+    /// target or on the image width.
+    public static func blur(_ plane: Plane<Float>, sigma: Double, into out: inout Plane<Float>) {
+        precondition(out.width == plane.width && out.height == plane.height)
+        guard plane.count > 0 else { return }
+        guard sigma > 0 else { out.values = plane.values; return }
         let k = kernel(sigma: sigma)
         let r = k.count / 2
         let w = plane.width, h = plane.height
         var tmp = [Float](repeating: 0, count: plane.count)
-        var out = [Float](repeating: 0, count: plane.count)
-        // Horizontal pass, row by row through a padded copy.
-        var padded = [Float](repeating: 0, count: w + 2 * r)
-        plane.values.withUnsafeBufferPointer { src in
-            tmp.withUnsafeMutableBufferPointer { dst in
-                padded.withUnsafeMutableBufferPointer { pad in
-                    k.withUnsafeBufferPointer { kp in
-                        for y in 0..<h {
-                            let row = y &* w
-                            for x in 0..<(w + 2 * r) {
-                                pad[x] = src[row &+ min(w &- 1, max(0, x &- r))]
-                            }
-                            for x in 0..<w { dst[row &+ x] = 0 }
-                            for j in 0..<kp.count {
-                                let weight = kp[j]
-                                var x = 0
-                                while x < w {
-                                    dst[row &+ x] += weight * pad[x &+ j]
-                                    x &+= 1
-                                }
-                            }
-                        }
-                    }
-                }
+        var padded = [Float](repeating: 0, count: w + 2 * r + 32)
+        var rows = [UnsafePointer<Float>?](repeating: nil, count: 2 * r + 1)
+        plane.values.withUnsafeBufferPointer { srcBuffer in
+        tmp.withUnsafeMutableBufferPointer { tmpBuffer in
+        out.values.withUnsafeMutableBufferPointer { outBuffer in
+        padded.withUnsafeMutableBufferPointer { padBuffer in
+        rows.withUnsafeMutableBufferPointer { rowBuffer in
+        k.withUnsafeBufferPointer { kBuffer in
+            let src = srcBuffer.baseAddress!, mid = tmpBuffer.baseAddress!, dst = outBuffer.baseAddress!
+            let pad = padBuffer.baseAddress!, kp = kBuffer.baseAddress! + r, rp = rowBuffer.baseAddress!
+            // Horizontal pass: pad[x + r] = row[x], ends clamped.
+            for y in 0..<h {
+                let row = src + y &* w
+                for x in 0..<r { pad[x] = row[0]; pad[r &+ w &+ x] = row[w &- 1] }
+                (pad + r).update(from: row, count: w)
+                Self.symmetricRow(centre: UnsafePointer(pad + r), stride: 1, kernel: kp, radius: r,
+                                  count: w, out: mid + y &* w)
             }
-        }
-        // Vertical pass: each output row is a weighted sum of whole input rows.
-        tmp.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                k.withUnsafeBufferPointer { kp in
-                    for y in 0..<h {
-                        let row = y &* w
-                        for j in 0..<kp.count {
-                            let sy = min(h &- 1, max(0, y &+ j &- r))
-                            let srow = sy &* w
-                            let weight = kp[j]
-                            var x = 0
-                            while x < w {
-                                dst[row &+ x] += weight * src[srow &+ x]
-                                x &+= 1
-                            }
-                        }
-                    }
+            // Vertical pass: the 2r + 1 source rows of output row y, clamped.
+            let midConst = UnsafePointer(mid)
+            for y in 0..<h {
+                for j in -r...r {
+                    let sy = Swift.min(h &- 1, Swift.max(0, y &+ j))
+                    rp[j &+ r] = midConst + sy &* w
                 }
+                Self.symmetricRows(rows: UnsafePointer(rp), kernel: kp, radius: r, count: w, out: dst + y &* w)
             }
+        }}}}}}
+    }
+
+    /// out[x] = k₀·c[x] + Σⱼ kⱼ·(c[x − j·stride] + c[x + j·stride]) for x in 0..<count.
+    @inline(__always)
+    static func symmetricRow(centre c: UnsafePointer<Float>, stride: Int, kernel kp: UnsafePointer<Float>, radius r: Int,
+                             count: Int, out: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeRawPointer(c)
+        var x = 0
+        while x &+ 32 <= count {
+            var a0 = SIMD16<Float>(repeating: kp[0]) * raw.loadUnaligned(fromByteOffset: x &* 4, as: SIMD16<Float>.self)
+            var a1 = SIMD16<Float>(repeating: kp[0]) * raw.loadUnaligned(fromByteOffset: (x &+ 16) &* 4, as: SIMD16<Float>.self)
+            var j = 1
+            while j <= r {
+                let kj = SIMD16<Float>(repeating: kp[j])
+                let l0 = raw.loadUnaligned(fromByteOffset: (x &- j) &* 4, as: SIMD16<Float>.self)
+                let h0 = raw.loadUnaligned(fromByteOffset: (x &+ j) &* 4, as: SIMD16<Float>.self)
+                let l1 = raw.loadUnaligned(fromByteOffset: (x &+ 16 &- j) &* 4, as: SIMD16<Float>.self)
+                let h1 = raw.loadUnaligned(fromByteOffset: (x &+ 16 &+ j) &* 4, as: SIMD16<Float>.self)
+                a0 += kj * (l0 + h0)
+                a1 += kj * (l1 + h1)
+                j &+= 1
+            }
+            UnsafeMutableRawPointer(out + x).storeBytes(of: a0, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + (x &+ 16)).storeBytes(of: a1, as: SIMD16<Float>.self)
+            x &+= 32
         }
-        return Plane(width: w, height: h, values: out)
+        while x < count {
+            var a = kp[0] * c[x]
+            var j = 1
+            while j <= r { a += kp[j] * (c[x &- j] + c[x &+ j]); j &+= 1 }
+            out[x] = a
+            x &+= 1
+        }
+    }
+
+    /// out[x] = k₀·rows[r][x] + Σⱼ kⱼ·(rows[r − j][x] + rows[r + j][x]): the vertical pass,
+    /// the same sum in the same order as `symmetricRow`.
+    @inline(__always)
+    static func symmetricRows(rows: UnsafePointer<UnsafePointer<Float>?>, kernel kp: UnsafePointer<Float>, radius r: Int,
+                              count: Int, out: UnsafeMutablePointer<Float>) {
+        let centre = UnsafeRawPointer(rows[r].unsafelyUnwrapped)
+        var x = 0
+        while x &+ 32 <= count {
+            var a0 = SIMD16<Float>(repeating: kp[0]) * centre.loadUnaligned(fromByteOffset: x &* 4, as: SIMD16<Float>.self)
+            var a1 = SIMD16<Float>(repeating: kp[0]) * centre.loadUnaligned(fromByteOffset: (x &+ 16) &* 4, as: SIMD16<Float>.self)
+            var j = 1
+            while j <= r {
+                let kj = SIMD16<Float>(repeating: kp[j])
+                let lo = UnsafeRawPointer(rows[r &- j].unsafelyUnwrapped), hi = UnsafeRawPointer(rows[r &+ j].unsafelyUnwrapped)
+                let l0 = lo.loadUnaligned(fromByteOffset: x &* 4, as: SIMD16<Float>.self)
+                let h0 = hi.loadUnaligned(fromByteOffset: x &* 4, as: SIMD16<Float>.self)
+                let l1 = lo.loadUnaligned(fromByteOffset: (x &+ 16) &* 4, as: SIMD16<Float>.self)
+                let h1 = hi.loadUnaligned(fromByteOffset: (x &+ 16) &* 4, as: SIMD16<Float>.self)
+                a0 += kj * (l0 + h0)
+                a1 += kj * (l1 + h1)
+                j &+= 1
+            }
+            UnsafeMutableRawPointer(out + x).storeBytes(of: a0, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + (x &+ 16)).storeBytes(of: a1, as: SIMD16<Float>.self)
+            x &+= 32
+        }
+        while x < count {
+            var a = kp[0] * rows[r].unsafelyUnwrapped[x]
+            var j = 1
+            while j <= r { a += kp[j] * (rows[r &- j].unsafelyUnwrapped[x] + rows[r &+ j].unsafelyUnwrapped[x]); j &+= 1 }
+            out[x] = a
+            x &+= 1
+        }
     }
 }
-
-import Foundation

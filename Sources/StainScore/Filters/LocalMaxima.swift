@@ -8,27 +8,39 @@ public enum LocalMaxima {
                              minimumDistance: Float) -> [Int] {
         let w = plane.width, h = plane.height
         var candidates: [(value: Float, index: Int)] = []
-        plane.values.withUnsafeBufferPointer { v in
+        if let mask { precondition(mask.width == w && mask.height == h) }
+        plane.values.withUnsafeBufferPointer { vb in
+        (mask?.values ?? []).withUnsafeBufferPointer { mb in
+            let v = vb.baseAddress!, m = mb.baseAddress
             for y in 0..<h {
+                let row = y &* w
+                let interiorRow = y > 0 && y < h &- 1
                 for x in 0..<w {
-                    let p = y &* w &+ x
+                    let p = row &+ x
                     let c = v[p]
                     if c < threshold { continue }
-                    if let mask, mask.values[p] == 0 { continue }
+                    if let m, m[p] == 0 { continue }
                     var isPeak = true
-                    outer: for dy in -1...1 {
-                        for dx in -1...1 where dx != 0 || dy != 0 {
-                            let nx = x &+ dx, ny = y &+ dy
-                            if nx < 0 || ny < 0 || nx >= w || ny >= h { continue }
-                            let q = ny &* w &+ nx
-                            let o = v[q]
-                            if o > c || (o == c && q < p) { isPeak = false; break outer }
+                    if interiorRow && x > 0 && x < w &- 1 {
+                        // Earlier neighbours (row-major) must be strictly lower, later ones not higher.
+                        let up = p &- w, down = p &+ w
+                        isPeak = v[up &- 1] < c && v[up] < c && v[up &+ 1] < c && v[p &- 1] < c
+                            && v[p &+ 1] <= c && v[down &- 1] <= c && v[down] <= c && v[down &+ 1] <= c
+                    } else {
+                        outer: for dy in -1...1 {
+                            for dx in -1...1 where dx != 0 || dy != 0 {
+                                let nx = x &+ dx, ny = y &+ dy
+                                if nx < 0 || ny < 0 || nx >= w || ny >= h { continue }
+                                let q = ny &* w &+ nx
+                                let o = v[q]
+                                if o > c || (o == c && q < p) { isPeak = false; break outer }
+                            }
                         }
                     }
                     if isPeak { candidates.append((c, p)) }
                 }
             }
-        }
+        }}
         candidates.sort { $0.value != $1.value ? $0.value > $1.value : $0.index < $1.index }
         // Greedy suppression with a grid of cell size minimumDistance.
         let cell = max(1, Int(minimumDistance.rounded(.up)))

@@ -1,33 +1,76 @@
-/// Binary morphology on masks (0/1).
+/// Binary morphology on masks (0 = background, anything else = foreground).
 public enum Morphology {
-    /// Sets to 1 every 0-pixel not connected (4-connectivity) to the image border: the holes
-    /// of the mask (pale vesicular nuclei have pale centres). One flood fill from the border
-    /// over a flat queue: linear time.
+    /// The mask with its holes filled: 1 for the foreground and for every background pixel not
+    /// connected (4-connectivity) to the image border, 0 for the background that is (pale
+    /// vesicular nuclei have pale centres).
+    ///
+    /// Works on runs, not pixels: each row's background runs are joined (union–find) to the
+    /// runs of the row above that share a column with them, and a run on the border marks its
+    /// set. Linear in the number of pixels, with work per run rather than per pixel beyond the
+    /// one scan of the mask and the one write of the output.
     public static func fillHoles(_ mask: Plane<UInt8>) -> Plane<UInt8> {
         let w = mask.width, h = mask.height
         guard w > 0, h > 0 else { return mask }
-        var out = mask
-        // 0 = unvisited background, 1 = mask, 2 = background reached from the border.
-        out.values.withUnsafeMutableBufferPointer { m in
-            var queue = [Int32](repeating: 0, count: w * h)
-            queue.withUnsafeMutableBufferPointer { q in
-                var tail = 0
-                @inline(__always) func visit(_ p: Int) {
-                    if m[p] == 0 { m[p] = 2; q[tail] = Int32(p); tail &+= 1 }
-                }
-                for x in 0..<w { visit(x); visit((h &- 1) &* w &+ x) }
-                for y in 0..<h { visit(y &* w); visit(y &* w &+ w &- 1) }
-                var head = 0
-                while head < tail {
-                    let p = Int(q[head]); head &+= 1
-                    let x = p % w
-                    if x > 0 { visit(p &- 1) }
-                    if x < w &- 1 { visit(p &+ 1) }
-                    if p >= w { visit(p &- w) }
-                    if p < (h &- 1) &* w { visit(p &+ w) }
+        var out = Plane<UInt8>(width: w, height: h, repeating: 1)
+        var starts: [Int32] = [], ends: [Int32] = [], rowFirst = [Int32](repeating: 0, count: h + 1)
+        mask.values.withUnsafeBufferPointer { m in
+            for y in 0..<h {
+                rowFirst[y] = Int32(starts.count)
+                let row = y &* w
+                var x = 0
+                while x < w {
+                    if m[row &+ x] != 0 { x &+= 1; continue }
+                    let start = x
+                    while x < w && m[row &+ x] == 0 { x &+= 1 }
+                    starts.append(Int32(start)); ends.append(Int32(x))
                 }
             }
-            for p in 0..<(w &* h) { m[p] = m[p] == 2 ? 0 : 1 }
+            rowFirst[h] = Int32(starts.count)
+        }
+        let runs = starts.count
+        guard runs > 0 else { return out }
+        var parent = [Int32](0..<Int32(runs))
+        var border = [Bool](repeating: false, count: runs)
+        parent.withUnsafeMutableBufferPointer { par in
+        border.withUnsafeMutableBufferPointer { edge in
+        starts.withUnsafeBufferPointer { s in
+        ends.withUnsafeBufferPointer { e in
+            @inline(__always) func find(_ i: Int) -> Int {
+                var r = i
+                while Int(par[r]) != r { r = Int(par[r]) }
+                var j = i
+                while Int(par[j]) != r { let next = Int(par[j]); par[j] = Int32(r); j = next }
+                return r
+            }
+            @inline(__always) func union(_ a: Int, _ b: Int) {
+                let ra = find(a), rb = find(b)
+                if ra == rb { return }
+                let (keep, drop) = ra < rb ? (ra, rb) : (rb, ra)
+                par[drop] = Int32(keep)
+                edge[keep] = edge[keep] || edge[drop]
+            }
+            for y in 0..<h {
+                let first = Int(rowFirst[y]), last = Int(rowFirst[y &+ 1])
+                for i in first..<last where y == 0 || y == h &- 1 || s[i] == 0 || Int(e[i]) == w { edge[i] = true }
+                guard y > 0 else { continue }
+                // Runs of two rows overlap when they share a column; walk both lists in order.
+                var j = Int(rowFirst[y &- 1])
+                let jLast = first
+                for i in first..<last {
+                    while j < jLast && e[j] <= s[i] { j &+= 1 }
+                    var k = j
+                    while k < jLast && s[k] < e[i] { union(i, k); k &+= 1 }
+                }
+            }
+            for i in 0..<runs { let r = find(i); if edge[r] { edge[i] = true } }
+        }}}}
+        out.values.withUnsafeMutableBufferPointer { o in
+            for y in 0..<h {
+                for i in Int(rowFirst[y])..<Int(rowFirst[y + 1]) where border[i] {
+                    let row = y &* w
+                    for x in Int(starts[i])..<Int(ends[i]) { o[row &+ x] = 0 }
+                }
+            }
         }
         return out
     }

@@ -5,15 +5,27 @@ public enum Threshold {
     public static func otsu(_ plane: Plane<Float>, mask: Plane<UInt8>? = nil, low: Float, high: Float) -> Float? {
         var hist = [Int](repeating: 0, count: 256)
         let scale = 255 / (high - low)
-        var total = 0
         plane.values.withUnsafeBufferPointer { v in
-            for i in 0..<v.count {
-                if let mask, mask.values[i] == 0 { continue }
-                let b = Int(min(255, max(0, (v[i] - low) * scale)))
-                hist[b] += 1
-                total += 1
+            hist.withUnsafeMutableBufferPointer { bins in
+                if let mask {
+                    mask.values.withUnsafeBufferPointer { m in
+                        for i in 0..<v.count where m[i] != 0 { bins[Int(min(255, max(0, (v[i] - low) * scale)))] &+= 1 }
+                    }
+                } else {
+                    for i in 0..<v.count { bins[Int(min(255, max(0, (v[i] - low) * scale)))] &+= 1 }
+                }
             }
         }
+        return otsu(histogram: hist, low: low, high: high)
+    }
+
+    /// Otsu's threshold from a 256-bin histogram of [low, high] (bin b holds the values whose
+    /// `(v − low) · 255 / (high − low)`, clamped to 0…255, truncates to b): the upper edge of the
+    /// bin that maximises the between-class variance. Nil when it holds fewer than 2 values.
+    public static func otsu(histogram hist: [Int], low: Float, high: Float) -> Float? {
+        precondition(hist.count == 256)
+        let scale = 255 / (high - low)
+        let total = hist.reduce(0, +)
         guard total >= 2 else { return nil }
         var sumAll = 0.0
         for i in 0..<256 { sumAll += Double(i * hist[i]) }

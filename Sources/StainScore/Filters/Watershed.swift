@@ -18,78 +18,87 @@ public enum Watershed {
         let w = levels.width, h = levels.height
         precondition(labels.width == w && labels.height == h)
         guard w > 0, h > 0 else { return }
-        // A padded grid: a forbidden one-pixel frame removes every bounds check, and each
-        // queued pixel carries its coordinates, so no division is needed to find them.
-        let pw = w + 2, ph = h + 2, n = pw * ph
-        var lab = [Int32](repeating: -1, count: n)
-        var lev = [UInt8](repeating: 255, count: n)
-        var queue = BucketQueue()
+        precondition(w < 65534 && h < 65534, "Watershed.flood packs coordinates in 16 bits")
+        // The flood runs on a grid with a one-pixel frame that is always taken, so no neighbour
+        // needs a bounds check. "Taken" is a bitmap: 1 bit a pixel stays in cache.
+        let gw = w &+ 2, gh = h &+ 2
+        var taken = [UInt64](repeating: ~0, count: (gw &* gh &+ 63) &>> 6)
+        var lev = [UInt8](repeating: 0, count: gw &* gh)
+        var queue = LevelQueues()
         let useRadius = centres != nil && radii != nil
         let centreList = centres ?? []
         let radius2 = (radii ?? []).map { $0 * $0 }
         let stopLevel = ridgeStop.map { Int($0) } ?? Int.max
-        lab.withUnsafeMutableBufferPointer { lb in
-        lev.withUnsafeMutableBufferPointer { lv in
+        taken.withUnsafeMutableBufferPointer { tb in
+        lev.withUnsafeMutableBufferPointer { lvb in
         centreList.withUnsafeBufferPointer { cp in
         radius2.withUnsafeBufferPointer { rp in
         levels.values.withUnsafeBufferPointer { src in
-        labels.values.withUnsafeMutableBufferPointer { out in
+        labels.values.withUnsafeMutableBufferPointer { outb in
+            let bits = tb.baseAddress!, lv = lvb.baseAddress!, out = outb.baseAddress!
+            // Frame taken, the image's unlabelled pixels free.
             for y in 0..<h {
-                let row = (y &+ 1) &* pw &+ 1, srow = y &* w
+                let row = y &* w, grow = (y &+ 1) &* gw &+ 1
                 for x in 0..<w {
-                    let p = row &+ x
-                    lb[p] = out[srow &+ x]
-                    lv[p] = src[srow &+ x]
+                    let g = grow &+ x
+                    lv[g] = src[row &+ x]
+                    if out[row &+ x] == 0 { bits[g &>> 6] &= ~(1 &<< UInt64(g & 63)) }
                 }
             }
-            // A queue entry packs x (16 bits), y (16 bits) and the label (32 bits): a pop needs
-            // no memory but the pixel's neighbours.
-            @inline(__always) func entry(_ x: Int, _ y: Int, _ label: Int32) -> UInt64 {
-                UInt64(truncatingIfNeeded: x) | (UInt64(truncatingIfNeeded: y) << 16) | (UInt64(UInt32(bitPattern: label)) << 32)
+            // A queue entry packs the grid x (16 bits), y (16 bits) and the label (32 bits).
+            @inline(__always) func entry(_ gx: Int, _ gy: Int, _ label: Int32) -> UInt64 {
+                UInt64(truncatingIfNeeded: gx) | (UInt64(truncatingIfNeeded: gy) &<< 16) | (UInt64(UInt32(bitPattern: label)) &<< 32)
             }
             // Seed: marker pixels at their own level, in row-major order.
             for y in 0..<h {
-                let row = (y &+ 1) &* pw &+ 1
-                for x in 0..<w where lb[row &+ x] > 0 { queue.push(entry(x, y, lb[row &+ x]), level: Int(lv[row &+ x])) }
+                let row = y &* w
+                for x in 0..<w where out[row &+ x] > 0 {
+                    queue.push(entry(x &+ 1, y &+ 1, out[row &+ x]), level: Int(src[row &+ x]))
+                }
             }
-            var level = 0
-            while level < 256 {
-                guard let e = queue.pop(level: level) else {
-                    queue.release(level: level)
-                    level &+= 1
-                    continue
-                }
-                let x = Int(e & 0xFFFF), y = Int((e >> 16) & 0xFFFF)
-                let label = Int32(bitPattern: UInt32(truncatingIfNeeded: e >> 32))
-                let p = (y &+ 1) &* pw &+ x &+ 1
-                var cx: Float = 0, cy: Float = 0, r2: Float = .infinity
-                if useRadius {
-                    let k = Int(label) &- 1
-                    cx = cp[k].x; cy = cp[k].y; r2 = rp[k]
-                }
-                // 4-neighbours in fixed order: left, right, up, down.
-                for k in 0..<4 {
-                    let q: Int, qx: Int, qy: Int
-                    switch k {
-                    case 0: q = p &- 1; qx = x &- 1; qy = y
-                    case 1: q = p &+ 1; qx = x &+ 1; qy = y
-                    case 2: q = p &- pw; qx = x; qy = y &- 1
-                    default: q = p &+ pw; qx = x; qy = y &+ 1
-                    }
-                    if lb[q] != 0 { continue }
-                    let ql = Int(lv[q])
-                    if level >= stopLevel && ql &* 2 < level { continue }
+            for level in 0..<256 {
+                // The current level is drained from locals: pushes at this level append to
+                // them, pushes above go to the queue.
+                var (buffer, count, capacity) = queue.take(level: level)
+                var head = 0
+                while head < count {
+                    let e = buffer[head]
+                    head &+= 1
+                    let gx = Int(e & 0xFFFF), gy = Int((e &>> 16) & 0xFFFF)
+                    let label = Int32(bitPattern: UInt32(truncatingIfNeeded: e &>> 32))
+                    var cx: Float = 0, cy: Float = 0, r2: Float = .infinity
                     if useRadius {
-                        let dx = Float(qx) - cx, dy = Float(qy) - cy
-                        if dx * dx + dy * dy > r2 { continue }
+                        let k = Int(label) &- 1
+                        cx = cp[k].x; cy = cp[k].y; r2 = rp[k]
                     }
-                    lb[q] = label
-                    queue.push(entry(qx, qy, label), level: ql > level ? ql : level)
+                    @inline(__always) func visit(_ qx: Int, _ qy: Int) {
+                        let g = qy &* gw &+ qx
+                        let word = g &>> 6, bit: UInt64 = 1 &<< UInt64(g & 63)
+                        if bits[word] & bit != 0 { return }
+                        let ql = Int(lv[g])
+                        if level >= stopLevel && ql &* 2 < level { return }
+                        if useRadius {
+                            let dx = Float(qx &- 1) - cx, dy = Float(qy &- 1) - cy
+                            if dx * dx + dy * dy > r2 { return }
+                        }
+                        bits[word] |= bit
+                        out[(qy &- 1) &* w &+ qx &- 1] = label
+                        let v = entry(qx, qy, label)
+                        if ql > level {
+                            queue.push(v, level: ql)
+                        } else {
+                            if count == capacity { (buffer, capacity) = LevelQueues.grow(buffer, count: count, capacity: capacity) }
+                            buffer[count] = v
+                            count &+= 1
+                        }
+                    }
+                    // 4-neighbours in fixed order: left, right, up, down.
+                    visit(gx &- 1, gy)
+                    visit(gx &+ 1, gy)
+                    visit(gx, gy &- 1)
+                    visit(gx, gy &+ 1)
                 }
-            }
-            for y in 0..<h {
-                let row = (y &+ 1) &* pw &+ 1, srow = y &* w
-                for x in 0..<w { out[srow &+ x] = lb[row &+ x] }
+                buffer.deallocate()
             }
         }}}}}}
     }

@@ -48,7 +48,8 @@ public struct MembraneProfile: Sendable, Hashable {
 public enum MembraneMeasurer {
     public static func measure(cells: LabelImage, nuclei: NucleusDetection, dab: Plane<Float>, tissue: Plane<UInt8>, pixelSize: Double,
                                stainedThreshold: Double, maximumRadiusPixels: Double,
-                               parameters p: MembraneParameters) -> [MembraneProfile] {
+                               parameters p: MembraneParameters, clock: StageClock? = nil) -> [MembraneProfile] {
+        clock?.restart()
         let w = cells.width, h = cells.height, n = cells.count
         let sectors = max(4, p.sectors)
         let reach = Int(maximumRadiusPixels.rounded(.up)) + 2
@@ -76,89 +77,128 @@ public enum MembraneMeasurer {
         var stainedOuter = [Int](repeating: 0, count: n + 1)
         let threshold = Float(stainedThreshold)
         let outerFraction = Float(p.outerFraction)
-        cells.labels.values.withUnsafeBufferPointer { lab in
-            nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
-                tissue.values.withUnsafeBufferPointer { tis in
-                dab.values.withUnsafeBufferPointer { d in
-                    // Pass 1: outline distance per sector, area, border contact.
-                    for y in 0..<h {
-                        for x in 0..<w {
-                            let l = Int(lab[y &* w &+ x])
-                            if l <= 0 { continue }
-                            area[l] &+= 1
-                            if x == 0 || y == 0 || x == w &- 1 || y == h &- 1 { border[l] = true }
-                            if tis[y &* w &+ x] == 0 { continue }  // glass / pale: no membrane here
-                            let ox = x &- cx[l &- 1] &+ reach, oy = y &- cy[l &- 1] &+ reach
-                            if ox < 0 || oy < 0 || ox >= side || oy >= side { continue }
-                            let s = Int(sectorOf[oy &* side &+ ox])
-                            if s < 0 { continue }
-                            let r = radiusOf[oy &* side &+ ox]
-                            if r > outer[l &* sectors &+ s] {
-                                outer[l &* sectors &+ s] = r
-                                // Which cell lies across the outline here (0: none).
-                                let p = y &* w &+ x
-                                var across: Int32 = 0
-                                if x > 0, lab[p &- 1] > 0, Int(lab[p &- 1]) != l { across = lab[p &- 1] }
-                                else if x < w &- 1, lab[p &+ 1] > 0, Int(lab[p &+ 1]) != l { across = lab[p &+ 1] }
-                                else if y > 0, lab[p &- w] > 0, Int(lab[p &- w]) != l { across = lab[p &- w] }
-                                else if y < h &- 1, lab[p &+ w] > 0, Int(lab[p &+ w]) != l { across = lab[p &+ w] }
-                                outerNeighbour[l &* sectors &+ s] = across
-                            }
-                        }
-                    }
-                    // Pass 2: sector peaks over the outer part, outline band, cytoplasm.
-                    for y in 0..<h {
-                        for x in 0..<w {
-                            let p = y &* w &+ x
-                            let l = Int(lab[p])
-                            if l <= 0 || tis[p] == 0 { continue }
-                            let v = d[p]
-                            var onOutline = false
-                            for k in 0..<4 {
-                                var q = -1
-                                switch k {
-                                case 0: if x > 0 { q = p &- 1 }
-                                case 1: if x < w &- 1 { q = p &+ 1 }
-                                case 2: if y > 0 { q = p &- w }
-                                default: if y < h &- 1 { q = p &+ w }
-                                }
-                                if q < 0 { onOutline = true; continue }
-                                let m = Int(lab[q])
-                                if m == l { continue }
-                                onOutline = true
-                                if m > 0 {
-                                    // This pixel lies just across neighbour m's outline.
-                                    let ox = x &- cx[m &- 1] &+ reach, oy = y &- cy[m &- 1] &+ reach
-                                    if ox >= 0 && oy >= 0 && ox < side && oy < side {
-                                        let s = Int(sectorOf[oy &* side &+ ox])
-                                        if s >= 0 {
-                                            let k = m &* sectors &+ s
-                                            if v > peak[k] { second[k] = peak[k]; peak[k] = v } else if v > second[k] { second[k] = v }
-                                        }
-                                    }
-                                }
-                            }
-                            if onOutline { bandSum[l] += Double(v); bandCount[l] &+= 1 }
-                            let ox = x &- cx[l &- 1] &+ reach, oy = y &- cy[l &- 1] &+ reach
-                            if ox < 0 || oy < 0 || ox >= side || oy >= side { continue }
-                            let s = Int(sectorOf[oy &* side &+ ox])
-                            if s < 0 { continue }
-                            let r = radiusOf[oy &* side &+ ox]
-                            let edge = rn[l &- 1]
-                            let inner = edge + outerFraction * max(0, outer[l &* sectors &+ s] - edge)
-                            if r >= inner {
-                                let k = l &* sectors &+ s
-                                if v > peak[k] { second[k] = peak[k]; peak[k] = v } else if v > second[k] { second[k] = v }
-                                if v >= threshold { stainedOuter[l] &+= 1 }
-                            } else if Int(nuc[p]) != l {
-                                cytoSum[l] += Double(v); cytoCount[l] &+= 1
-                            }
-                        }
-                    }
-                }
+        // Labels with a one-pixel frame of 0: a neighbour never needs a bounds check; reaching
+        // the frame counts as reaching the outline (as the image edge did).
+        let gw = w + 2
+        var framed = [Int32](repeating: 0, count: gw * (h + 2))
+        cells.labels.values.withUnsafeBufferPointer { src in
+            framed.withUnsafeMutableBufferPointer { dst in
+                let base = dst.baseAddress!, from = src.baseAddress!
+                for y in 0..<h {
+                    let target: UnsafeMutablePointer<Int32> = base + ((y &+ 1) &* gw &+ 1)
+                    target.update(from: from + y &* w, count: w)
                 }
             }
         }
+        // Per label, the lookup-table index of pixel (0, 0) relative to its nucleus centre.
+        var origin = [Int](repeating: 0, count: n + 1)
+        for l in 1..<(n + 1) { origin[l] = (reach - cy[l - 1]) * side + (reach - cx[l - 1]) }
+        framed.withUnsafeBufferPointer { fb in
+        nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
+        tissue.values.withUnsafeBufferPointer { tis in
+        dab.values.withUnsafeBufferPointer { d in
+        sectorOf.withUnsafeBufferPointer { sectorTable in
+        radiusOf.withUnsafeBufferPointer { radiusTable in
+        origin.withUnsafeBufferPointer { originTable in
+        outer.withUnsafeMutableBufferPointer { outer in
+        outerNeighbour.withUnsafeMutableBufferPointer { outerNeighbour in
+        peak.withUnsafeMutableBufferPointer { peak in
+        second.withUnsafeMutableBufferPointer { second in
+        area.withUnsafeMutableBufferPointer { area in
+        border.withUnsafeMutableBufferPointer { border in
+        bandSum.withUnsafeMutableBufferPointer { bandSum in
+        bandCount.withUnsafeMutableBufferPointer { bandCount in
+        cytoSum.withUnsafeMutableBufferPointer { cytoSum in
+        cytoCount.withUnsafeMutableBufferPointer { cytoCount in
+        stainedOuter.withUnsafeMutableBufferPointer { stainedOuter in
+            let lab = fb.baseAddress!, sectorOf = sectorTable.baseAddress!, radiusOf = radiusTable.baseAddress!
+            let lutCount = side &* side
+            /// Lookup-table index of pixel (x, y) for label l, or −1 outside the table.
+            @inline(__always) func lutIndex(_ l: Int, _ x: Int, _ y: Int) -> Int {
+                let i = originTable[l] &+ y &* side &+ x
+                let ox = x &- cx[l &- 1] &+ reach
+                return ox >= 0 && ox < side && i >= 0 && i < lutCount ? i : -1
+            }
+            // Pass 1: outline distance per sector, area, border contact.
+            for y in 0..<h {
+                let grow = (y &+ 1) &* gw &+ 1, row = y &* w
+                let edgeRow = y == 0 || y == h &- 1
+                for x in 0..<w {
+                    let g = grow &+ x
+                    let l = Int(lab[g])
+                    if l <= 0 { continue }
+                    area[l] &+= 1
+                    if edgeRow || x == 0 || x == w &- 1 { border[l] = true }
+                    if tis[row &+ x] == 0 { continue }  // glass / pale: no membrane here
+                    let t = lutIndex(l, x, y)
+                    if t < 0 { continue }
+                    let s = Int(sectorOf[t])
+                    if s < 0 { continue }
+                    let r = radiusOf[t]
+                    let k = l &* sectors &+ s
+                    if r > outer[k] {
+                        outer[k] = r
+                        // Which cell lies across the outline here (0: none).
+                        var across: Int32 = 0
+                        if lab[g &- 1] > 0, Int(lab[g &- 1]) != l { across = lab[g &- 1] }
+                        else if lab[g &+ 1] > 0, Int(lab[g &+ 1]) != l { across = lab[g &+ 1] }
+                        else if lab[g &- gw] > 0, Int(lab[g &- gw]) != l { across = lab[g &- gw] }
+                        else if lab[g &+ gw] > 0, Int(lab[g &+ gw]) != l { across = lab[g &+ gw] }
+                        outerNeighbour[k] = across
+                    }
+                }
+            }
+            clock.lap("membrane.outline")
+            @inline(__always) func record(_ k: Int, _ v: Float) {
+                if v > peak[k] { second[k] = peak[k]; peak[k] = v } else if v > second[k] { second[k] = v }
+            }
+            // Pass 2: sector peaks over the outer part, outline band, cytoplasm.
+            for y in 0..<h {
+                let grow = (y &+ 1) &* gw &+ 1, row = y &* w
+                for x in 0..<w {
+                    let g = grow &+ x, p = row &+ x
+                    let l = Int(lab[g])
+                    if l <= 0 || tis[p] == 0 { continue }
+                    let v = d[p]
+                    var onOutline = false
+                    // Neighbours left, right, up, down; one in another cell means this pixel
+                    // lies just across that cell's outline.
+                    @inline(__always) func neighbour(_ q: Int) {
+                        let m = Int(lab[q])
+                        if m == l { return }
+                        onOutline = true
+                        if m > 0 {
+                            let qx = x, qy = y
+                            let t = lutIndex(m, qx, qy)
+                            if t >= 0 {
+                                let s = Int(sectorOf[t])
+                                if s >= 0 { record(m &* sectors &+ s, v) }
+                            }
+                        }
+                    }
+                    neighbour(g &- 1)
+                    neighbour(g &+ 1)
+                    neighbour(g &- gw)
+                    neighbour(g &+ gw)
+                    if onOutline { bandSum[l] += Double(v); bandCount[l] &+= 1 }
+                    let t = lutIndex(l, x, y)
+                    if t < 0 { continue }
+                    let s = Int(sectorOf[t])
+                    if s < 0 { continue }
+                    let r = radiusOf[t]
+                    let edge = rn[l &- 1]
+                    let k = l &* sectors &+ s
+                    let inner = edge + outerFraction * Swift.max(0, outer[k] - edge)
+                    if r >= inner {
+                        record(k, v)
+                        if v >= threshold { stainedOuter[l] &+= 1 }
+                    } else if Int(nuc[p]) != l {
+                        cytoSum[l] += Double(v); cytoCount[l] &+= 1
+                    }
+                }
+            }
+        }}}}}}}}}}}}}}}}}}
+        clock.lap("membrane.sectors")
         // A sector's membrane value is its second-highest pixel: a membrane crossing a sector
         // spans several pixels, so this stays on the ridge while shedding the upward bias of a
         // maximum over noisy pixels.
@@ -219,6 +259,7 @@ public enum MembraneMeasurer {
                 thicknessMicrons: thickness, cytoplasmOD: cytoCount[l] > 0 ? cytoSum[l] / Double(cytoCount[l]) : 0,
                 cellAreaPixels: area[l], touchesBorder: border[l], sectorPeaks: sectorPeaks))
         }
+        clock.lap("membrane.summary")
         return profiles
     }
 }

@@ -24,13 +24,13 @@ public struct TileAnalysis: Sendable {
 /// stains → tissue → nuclei → cells → membrane → classify, for one tile.
 public enum TileAnalyzer {
     public static func analyze(_ tile: RGBImage, name: String, pixelSize: PixelSize, stains: StainMatrix,
-                               parameters: AnalysisParameters) -> TileAnalysis {
+                               parameters: AnalysisParameters, clock: StageClock? = nil) -> TileAnalysis {
         var stages: [(stage: String, seconds: Double)] = []
-        var clock = ProcessMetrics.monotonicSeconds()
+        var last = ProcessMetrics.monotonicSeconds()
         func lap(_ name: String) {
             let now = ProcessMetrics.monotonicSeconds()
-            stages.append((name, now - clock))
-            clock = now
+            stages.append((name, now - last))
+            last = now
         }
         // Analysis scale.
         var reduction = 1
@@ -52,15 +52,16 @@ public enum TileAnalyzer {
         lap("tissue")
         // Nuclei, cells, membranes.
         let nuclei = NucleusDetector.detect(hematoxylin: planes.hematoxylin, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
-                                            parameters: parameters.nuclei)
+                                            parameters: parameters.nuclei, clock: clock)
         lap("nuclei")
         let cells = CellSegmenter.segment(dab: planes.dab, tissue: planes.tissue, nuclei: nuclei, pixelSize: mpp,
-                                          parameters: parameters.cells)
+                                          parameters: parameters.cells, clock: clock)
         lap("cells")
         let profiles = MembraneMeasurer.measure(
             cells: cells, nuclei: nuclei, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
             stainedThreshold: parameters.rules.cells.stainedThreshold,
-            maximumRadiusPixels: parameters.cells.maximumRadiusMicrons / mpp, parameters: parameters.membrane)
+            maximumRadiusPixels: parameters.cells.maximumRadiusMicrons / mpp, parameters: parameters.membrane,
+            clock: clock)
         lap("membrane")
         // Classify.
         var measurements: [CellMeasurement] = []

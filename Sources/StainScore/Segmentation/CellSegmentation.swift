@@ -12,6 +12,10 @@ public struct CellParameters: Sendable, Hashable, Codable {
     public var dabSmoothingSigmaMicrons: Double = 0.25
     /// DAB OD mapped to the top flooding level.
     public var dabLevelCeiling: Double = 1.2
+    /// DAB below this OD is unstained for the flood: its level is 0, so territories meet
+    /// half-way across pale cytoplasm and glass instead of following sensor noise (and the
+    /// flood through it is a plain breadth-first growth).
+    public var dabFlatBelowOD: Double = 0.05
     public init() {}
 }
 
@@ -22,7 +26,8 @@ public struct CellParameters: Sendable, Hashable, Codable {
 /// pale cytoplasm to reach its membrane; the membrane measurement ignores them.
 public enum CellSegmenter {
     public static func segment(dab: Plane<Float>, tissue: Plane<UInt8>, nuclei: NucleusDetection, pixelSize: Double,
-                               parameters p: CellParameters) -> LabelImage {
+                               parameters p: CellParameters, clock: StageClock? = nil) -> LabelImage {
+        clock?.restart()
         let w = dab.width, h = dab.height
         var labels = Plane<Int32>(width: w, height: h, repeating: 0)
         labels.values.withUnsafeMutableBufferPointer { out in
@@ -36,15 +41,24 @@ public enum CellSegmenter {
             }
         }
         let smooth = GaussianFilter.blur(dab, sigma: p.dabSmoothingSigmaMicrons / pixelSize)
-        let levels = Watershed.quantise(smooth, low: 0, high: Float(p.dabLevelCeiling))
+        var levels = Watershed.quantise(smooth, low: 0, high: Float(p.dabLevelCeiling))
+        let flat = UInt8(max(0, min(255, (p.dabFlatBelowOD / p.dabLevelCeiling * 255).rounded())))
+        if flat > 0 {
+            levels.values.withUnsafeMutableBufferPointer { l in
+                for i in 0..<l.count where l[i] < flat { l[i] = 0 }
+            }
+        }
+        clock.lap("cells.levels")
         let centres = nuclei.nuclei.map { SIMD2(Float($0.x), Float($0.y)) }
         let limit = p.maximumRadiusMicrons / pixelSize
         let radii = nuclei.nuclei.map { Float(min(limit, p.maximumRadiusPerNucleusRadius * $0.equivalentRadius)) }
         let stop = UInt8(max(1, min(255, (p.ridgeStopOD / p.dabLevelCeiling * 255).rounded())))
         Watershed.flood(levels: levels, labels: &labels, centres: centres, radii: radii, ridgeStop: stop)
+        clock.lap("cells.watershed")
         labels.values.withUnsafeMutableBufferPointer { out in
             for i in 0..<(w &* h) where out[i] < 0 { out[i] = 0 }
         }
+        clock.lap("cells.finish")
         return LabelImage(labels: labels, count: nuclei.nuclei.count)
     }
 }

@@ -48,68 +48,105 @@ public struct NucleusDetection: Sendable {
 /// the blob response from the seeds inside the mask, then size limits.
 public enum NucleusDetector {
     public static func detect(hematoxylin: Plane<Float>, dab: Plane<Float>, tissue: Plane<UInt8>, pixelSize: Double,
-                              parameters p: NucleusParameters) -> NucleusDetection {
-        let w = hematoxylin.width, h = hematoxylin.height
+                              parameters p: NucleusParameters, clock: StageClock? = nil) -> NucleusDetection {
+        clock?.restart()
+        let w = hematoxylin.width, h = hematoxylin.height, n = w * h
         let smooth = GaussianFilter.blur(hematoxylin, sigma: p.maskSigmaMicrons / pixelSize)
         let smoothDAB = GaussianFilter.blur(dab, sigma: p.maskSigmaMicrons / pixelSize)
         let blob = GaussianFilter.blur(hematoxylin, sigma: p.seedSigmaMicrons / pixelSize)
+        clock.lap("nuclei.blur")
         let dominance = Float(p.hematoxylinDominance)
-        var tissueOnly = Plane<UInt8>(width: w, height: h, repeating: 0)
+        // Otsu over the smoothed hematoxylin of measurable tissue where hematoxylin dominates.
+        let histogramLow: Float = 0, histogramHigh: Float = 1.5
+        var histogram = [Int](repeating: 0, count: 256)
         smooth.values.withUnsafeBufferPointer { hs in
-            smoothDAB.values.withUnsafeBufferPointer { ds in
-                tissue.values.withUnsafeBufferPointer { t in
-                    tissueOnly.values.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<(w &* h) { out[i] = t[i] == 1 && hs[i] >= dominance * ds[i] ? 1 : 0 }
-                    }
-                }
+        smoothDAB.values.withUnsafeBufferPointer { ds in
+        tissue.values.withUnsafeBufferPointer { t in
+        histogram.withUnsafeMutableBufferPointer { bins in
+            let scale = 255 / (histogramHigh - histogramLow)
+            for i in 0..<n where t[i] == 1 && hs[i] >= dominance * ds[i] {
+                let b = Int(Swift.min(255, Swift.max(0, (hs[i] - histogramLow) * scale)))
+                bins[b] &+= 1
             }
-        }
+        }}}}
         let threshold: Float = p.threshold.map(Float.init) ?? {
             let range = p.automaticThresholdRange
-            let otsu = Threshold.otsu(smooth, mask: tissueOnly, low: 0, high: 1.5) ?? Float(range.lowerBound)
-            return min(Float(range.upperBound), max(Float(range.lowerBound), otsu))
+            let otsu = Threshold.otsu(histogram: histogram, low: histogramLow, high: histogramHigh) ?? Float(range.lowerBound)
+            return Swift.min(Float(range.upperBound), Swift.max(Float(range.lowerBound), otsu))
         }()
         var mask = Plane<UInt8>(width: w, height: h, repeating: 0)
         smooth.values.withUnsafeBufferPointer { hs in
-            smoothDAB.values.withUnsafeBufferPointer { ds in
-                tissue.values.withUnsafeBufferPointer { t in
-                    mask.values.withUnsafeMutableBufferPointer { m in
-                        for i in 0..<(w &* h) where t[i] != 0 && hs[i] >= threshold && hs[i] >= dominance * ds[i] { m[i] = 1 }
-                    }
-                }
+        smoothDAB.values.withUnsafeBufferPointer { ds in
+        tissue.values.withUnsafeBufferPointer { t in
+        mask.values.withUnsafeMutableBufferPointer { m in
+            for i in 0..<n {
+                let v = hs[i]
+                m[i] = t[i] != 0 && v >= threshold && v >= dominance * ds[i] ? 1 : 0
             }
-        }
+        }}}}
+        clock.lap("nuclei.threshold")
         mask = Morphology.fillHoles(mask)
-        var labels = Plane<Int32>(width: w, height: h, repeating: -1)
-        mask.values.withUnsafeBufferPointer { m in
-            labels.values.withUnsafeMutableBufferPointer { l in
-                for i in 0..<(w &* h) where m[i] != 0 { l[i] = 0 }
-            }
-        }
+        clock.lap("nuclei.fill-holes")
         let seeds = LocalMaxima.peaks(blob, threshold: threshold * 0.5, mask: mask,
                                       minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
-        for (k, s) in seeds.enumerated() { labels.values[s] = Int32(k + 1) }
-        let maxBlob = blob.values.max() ?? 1
-        let levels = Watershed.quantise(blob, low: 0, high: max(maxBlob, 0.01), invert: true)
+        // Labels: −1 outside the mask (never flooded), 0 inside, seeds 1…count.
+        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
+        mask.values.withUnsafeBufferPointer { m in
+        labels.values.withUnsafeMutableBufferPointer { l in
+            for i in 0..<n { l[i] = Int32(m[i]) &- 1 }
+            for (k, s) in seeds.enumerated() { l[s] = Int32(k &+ 1) }
+        }}
+        clock.lap("nuclei.seeds")
+        var maxBlob = -Float.infinity
+        blob.values.withUnsafeBufferPointer { b in for v in b where v > maxBlob { maxBlob = v } }
+        if !(maxBlob > 0.01) { maxBlob = 0.01 }
+        let levels = Watershed.quantise(blob, low: 0, high: maxBlob, invert: true)
         Watershed.flood(levels: levels, labels: &labels)
-        // Region statistics in one pass.
-        let n = seeds.count
+        clock.lap("nuclei.watershed")
+        let (nuclei, remap) = regions(labels: labels, seeds: seeds.count, hematoxylin: hematoxylin, pixelSize: pixelSize,
+                                      parameters: p)
+        labels.values.withUnsafeMutableBufferPointer { lab in
+        remap.withUnsafeBufferPointer { r in
+            for i in 0..<n {
+                let l = lab[i]
+                lab[i] = l > 0 ? r[Int(l)] : 0
+            }
+        }}
+        clock.lap("nuclei.regions")
+        return NucleusDetection(labels: LabelImage(labels: labels, count: nuclei.count), nuclei: nuclei,
+                                threshold: Double(threshold))
+    }
+
+    /// Area, centroid, second moments and mean hematoxylin of every flooded seed region, in
+    /// one pass; regions outside the area limits are dropped and the rest renumbered 1…count
+    /// (`remap[old] = new`, 0 for dropped). Coordinate sums are exact integers.
+    static func regions(labels: Plane<Int32>, seeds n: Int, hematoxylin: Plane<Float>, pixelSize: Double,
+                        parameters p: NucleusParameters) -> ([NucleusRegion], [Int32]) {
+        let w = labels.width, h = labels.height
         var area = [Int](repeating: 0, count: n + 1)
-        var sx = [Double](repeating: 0, count: n + 1), sy = sx, sxx = sx, syy = sx, sxy = sx, sh = sx
+        var sx = area, sy = area, sxx = area, syy = area, sxy = area
+        var sh = [Double](repeating: 0, count: n + 1)
         labels.values.withUnsafeBufferPointer { lab in
-            hematoxylin.values.withUnsafeBufferPointer { hv in
-                for y in 0..<h {
-                    for x in 0..<w {
-                        let l = Int(lab[y &* w &+ x])
-                        if l <= 0 { continue }
-                        area[l] &+= 1
-                        let fx = Double(x), fy = Double(y)
-                        sx[l] += fx; sy[l] += fy; sxx[l] += fx * fx; syy[l] += fy * fy; sxy[l] += fx * fy
-                        sh[l] += Double(hv[y &* w &+ x])
-                    }
+        hematoxylin.values.withUnsafeBufferPointer { hv in
+        area.withUnsafeMutableBufferPointer { a in
+        sx.withUnsafeMutableBufferPointer { sx in
+        sy.withUnsafeMutableBufferPointer { sy in
+        sxx.withUnsafeMutableBufferPointer { sxx in
+        syy.withUnsafeMutableBufferPointer { syy in
+        sxy.withUnsafeMutableBufferPointer { sxy in
+        sh.withUnsafeMutableBufferPointer { sh in
+            for y in 0..<h {
+                let row = y &* w
+                for x in 0..<w {
+                    let l = Int(lab[row &+ x])
+                    if l <= 0 { continue }
+                    a[l] &+= 1
+                    sx[l] &+= x; sy[l] &+= y
+                    sxx[l] &+= x &* x; syy[l] &+= y &* y; sxy[l] &+= x &* y
+                    sh[l] += Double(hv[row &+ x])
                 }
             }
-        }
+        }}}}}}}}}
         let pixelArea = pixelSize * pixelSize
         var remap = [Int32](repeating: 0, count: n + 1)
         var nuclei: [NucleusRegion] = []
@@ -117,8 +154,8 @@ public enum NucleusDetector {
             let a = Double(area[l]) * pixelArea
             guard a >= p.minimumAreaMicrons2, a <= p.maximumAreaMicrons2 else { continue }
             let c = Double(area[l])
-            let mx = sx[l] / c, my = sy[l] / c
-            let vxx = sxx[l] / c - mx * mx, vyy = syy[l] / c - my * my, vxy = sxy[l] / c - mx * my
+            let mx = Double(sx[l]) / c, my = Double(sy[l]) / c
+            let vxx = Double(sxx[l]) / c - mx * mx, vyy = Double(syy[l]) / c - my * my, vxy = Double(sxy[l]) / c - mx * my
             let tr = vxx + vyy, det = vxx * vyy - vxy * vxy
             let disc = max(0, tr * tr / 4 - det).squareRoot()
             let l1 = tr / 2 + disc, l2 = max(1e-9, tr / 2 - disc)
@@ -127,15 +164,6 @@ public enum NucleusDetector {
             nuclei.append(NucleusRegion(label: newLabel, x: mx, y: my, areaPixels: area[l], meanHematoxylin: sh[l] / c,
                                         elongation: (l1 / l2).squareRoot()))
         }
-        labels.values.withUnsafeMutableBufferPointer { lab in
-            remap.withUnsafeBufferPointer { r in
-                for i in 0..<(w &* h) {
-                    let l = lab[i]
-                    lab[i] = l > 0 ? r[Int(l)] : 0
-                }
-            }
-        }
-        return NucleusDetection(labels: LabelImage(labels: labels, count: nuclei.count), nuclei: nuclei,
-                                threshold: Double(threshold))
+        return (nuclei, remap)
     }
 }

@@ -18,41 +18,50 @@ public struct TissueParameters: Sendable, Hashable, Codable {
 /// Colour deconvolution (Ruifrok & Johnston 2001): RGB → OD via a lookup table, then the 3×3
 /// inverse stain matrix, straight to compact planes, in one pass over the pixels.
 public enum StainSeparation {
+    /// One table entry per channel value: (H contribution, DAB contribution, OD, 1 if the
+    /// channel alone is too dark to measure). A pixel is the lane-wise sum of its three
+    /// channels' entries, so the per-pixel work is three 16-byte loads and two vector adds; the
+    /// sums are formed in the same order (R + G, then + B) as the 3×3 product they replace.
+    static func channelTable(background: SIMD3<Double>, stains: StainMatrix, tissue: TissueParameters) -> [SIMD4<Float>] {
+        let od = OpticalDensityTable(background: background)
+        let inv = stains.inverse
+        let dark = Float(tissue.maximumChannelOD)
+        var table = [SIMD4<Float>](repeating: .zero, count: 768)
+        for (c, channel) in [od.red, od.green, od.blue].enumerated() {
+            let mh = Float(inv[c][0]), md = Float(inv[c][1])
+            for v in 0..<256 {
+                let x = channel[v]
+                table[c * 256 + v] = SIMD4(x * mh, x * md, x, x > dark ? 1 : 0)
+            }
+        }
+        return table
+    }
+
     public static func separate(_ image: RGBImage, background: SIMD3<Double>, stains: StainMatrix,
                                 tissue: TissueParameters) -> StainPlanes {
-        let table = OpticalDensityTable(background: background)
-        let inv = stains.inverse
+        let table = channelTable(background: background, stains: stains, tissue: tissue)
         let n = image.pixelCount
         var h = [Float](repeating: 0, count: n)
         var d = [Float](repeating: 0, count: n)
         var t = [UInt8](repeating: 0, count: n)
-        let m00 = Float(inv[0][0]), m10 = Float(inv[1][0]), m20 = Float(inv[2][0])
-        let m01 = Float(inv[0][1]), m11 = Float(inv[1][1]), m21 = Float(inv[2][1])
-        let tissueThreshold = Float(tissue.minimumTissueOD), darkThreshold = Float(tissue.maximumChannelOD)
+        let tissueThreshold = Float(tissue.minimumTissueOD)
         image.pixels.withUnsafeBufferPointer { rgb in
-            table.red.withUnsafeBufferPointer { lr in
-                table.green.withUnsafeBufferPointer { lg in
-                    table.blue.withUnsafeBufferPointer { lb in
-                        h.withUnsafeMutableBufferPointer { hp in
-                            d.withUnsafeMutableBufferPointer { dp in
-                                t.withUnsafeMutableBufferPointer { tp in
-                                    var i = 0
-                                    while i < n {
-                                        let r = lr[Int(rgb[3 &* i])], g = lg[Int(rgb[3 &* i &+ 1])], b = lb[Int(rgb[3 &* i &+ 2])]
-                                        hp[i] = r * m00 + g * m10 + b * m20
-                                        dp[i] = r * m01 + g * m11 + b * m21
-                                        let sum = r + g + b
-                                        let peak = max(r, max(g, b))
-                                        tp[i] = sum < tissueThreshold ? 0 : (peak > darkThreshold ? 2 : 1)
-                                        i &+= 1
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+        table.withUnsafeBufferPointer { lut in
+        h.withUnsafeMutableBufferPointer { hp in
+        d.withUnsafeMutableBufferPointer { dp in
+        t.withUnsafeMutableBufferPointer { tp in
+            let src = rgb.baseAddress!, tab = lut.baseAddress!
+            let hOut = hp.baseAddress!, dOut = dp.baseAddress!, tOut = tp.baseAddress!
+            var i = 0
+            while i < n {
+                let o = 3 &* i
+                let s = tab[Int(src[o])] + tab[256 &+ Int(src[o &+ 1])] + tab[512 &+ Int(src[o &+ 2])]
+                hOut[i] = s[0]
+                dOut[i] = s[1]
+                tOut[i] = s[2] < tissueThreshold ? 0 : (s[3] > 0 ? 2 : 1)
+                i &+= 1
             }
-        }
+        }}}}}
         return StainPlanes(hematoxylin: Plane(width: image.width, height: image.height, values: h),
                            dab: Plane(width: image.width, height: image.height, values: d),
                            tissue: Plane(width: image.width, height: image.height, values: t))
