@@ -2,53 +2,167 @@ import ArgumentParser
 import Foundation
 import StainScore
 
-/// `ihc-score bench pipeline TILES…`: per-stage throughput of the analysis, one thread.
+/// `ihc-score bench pipeline [TILES…]`: throughput of decoding and of every analysis stage,
+/// on one thread and on several, on the user's tiles or on generated virtual tiles.
 struct BenchPipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
-        abstract: "Per-stage throughput of decoding and analysis (MP/s, cells/s, CPU and wall time, peak memory), one thread.",
-        discussion: "Build with `swift build -c release` first. Virtual tiles: `ihc-score synth DIR --slides 13 --seed 9` gives 52 tiles.")
+        abstract: "Per-stage throughput of decoding and analysis (MP/s, cells/s, CPU and wall time, peak memory), 1 thread and --jobs threads.",
+        discussion: """
+            Build with `swift build -c release` first. Without TILES, virtual tiles are generated \
+            (`--tiles`, `--size`, `--mpp`, `--format`, `--seed`) into --work-dir (reused when it already \
+            holds the same ones) or a temporary folder. Each measurement is the median of --repeats \
+            passes over all tiles, after one warm-up pass. A pass with several threads hands tiles to \
+            the workers one at a time. The load average is printed before and after: a busy machine \
+            shows there, and CPU time beside wall time shows how much of the machine the run had.
+            """)
 
-    @Argument(help: "Tile files or folders (searched recursively).")
-    var inputs: [String]
+    @Argument(help: "Tile files or folders (searched recursively). None: generate virtual tiles.")
+    var inputs: [String] = []
+
+    @Option(help: "Generated tiles (without TILES).")
+    var tiles = 52
+
+    @Option(help: "Generated tile side, pixels.")
+    var size = 1024
+
+    @Option(name: .customLong("generate-mpp"), help: "Pixel size of generated tiles, µm/px.")
+    var generateMpp = 0.5
+
+    @Option(help: "Format of generated tiles: png, jpeg or tiff.")
+    var format: SynthesisFormat = .png
+
+    @Option(help: "Seed of generated tiles.")
+    var seed: UInt64 = 9
+
+    @Option(help: "Folder for generated tiles (kept and reused); default: a temporary folder, removed afterwards.")
+    var workDir: String?
 
     @Option(help: "Pixel size in µm/px for files that carry none.")
     var mpp: Double?
 
-    @Option(help: "Also write the report as JSON to this file.")
+    @Option(help: "Analysis pixel size (µm/px); finer tiles are reduced first. 0 = full resolution.")
+    var analysisMpp = 0.5
+
+    @Option(help: "Threads for the parallel measurement (default: the cores available).")
+    var jobs = ProcessMetrics.availableCores
+
+    @Option(help: "Timed passes per measurement, after a warm-up pass; the median is reported.")
+    var repeats = 3
+
+    @Option(help: "Also write the results as JSON to this file.")
     var json: String?
 
+    func validate() throws {
+        guard jobs >= 1, jobs <= 256 else { throw ValidationError("--jobs must be 1…256") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        guard tiles >= 1, size >= 64, size <= 8192 else { throw ValidationError("--tiles must be ≥ 1 and --size 64…8192") }
+        if let mpp, !(mpp > 0) { throw ValidationError("--mpp must be positive") }
+    }
+
+    struct Results: Codable {
+        var toolVersion: String
+        var tiles: [String]
+        var loadBefore: [Double]?
+        var loadAfter: [Double]?
+        var oneThread: PipelineBenchmark.Report
+        var parallel: PipelineBenchmark.Report?
+        var speedup: Double?
+        var memoryBudgetBytes: Int
+    }
+
     func run() throws {
-        let tiles = InputDiscovery.imageFiles(in: inputs)
-        guard !tiles.isEmpty else { throw ValidationError("no image tiles found") }
+        var temporary: String?
+        var paths = InputDiscovery.imageFiles(in: inputs)
+        if inputs.isEmpty {
+            let folder = workDir ?? NSTemporaryDirectory() + "/ihc-score-bench-" + UUID().uuidString
+            if workDir == nil { temporary = folder }
+            paths = try Self.generated(in: folder, tiles: tiles, size: size, mpp: generateMpp, format: format, seed: seed)
+        }
+        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        guard !paths.isEmpty else { throw ValidationError("no image tiles found") }
+        var parameters = AnalysisParameters()
+        parameters.analysisMicronsPerPixel = analysisMpp
+        let pixelSize = mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
         let load0 = ProcessMetrics.loadAverage()
-        let report = try PipelineBenchmark.run(tiles: tiles, pixelSize: mpp.map { PixelSize(micronsPerPixel: $0, source: .user) },
-                                               parameters: AnalysisParameters())
+        func passes(_ threads: Int) throws -> PipelineBenchmark.Report {
+            var reports: [PipelineBenchmark.Report] = []
+            for _ in 0..<repeats {
+                reports.append(try PipelineBenchmark.run(tiles: paths, pixelSize: pixelSize, parameters: parameters, jobs: threads))
+            }
+            return PipelineBenchmark.median(reports)
+        }
+        _ = try PipelineBenchmark.run(tiles: paths, pixelSize: pixelSize, parameters: parameters, jobs: 1)  // warm-up
+        let one = try passes(1)
+        let parallel = jobs > 1 ? try passes(jobs) : nil
         let load1 = ProcessMetrics.loadAverage()
-        func load(_ l: (Double, Double, Double)?) -> String { l.map { String(format: "%.2f %.2f %.2f", $0.0, $0.1, $0.2) } ?? "n/a" }
-        print("pipeline benchmark: \(report.tiles) tiles, \(String(format: "%.1f", report.megapixels)) MP, \(report.cells) cells, 1 thread, ihc-score \(StainScoreVersion.version)")
-        print("load average before: \(load(load0))   after: \(load(load1))")
-        var rows = [["STAGE", "SECONDS", "MP/s", "SHARE"]]
-        let total = report.stages.map(\.seconds).reduce(0, +)
-        for s in report.stages {
+        // The issue's memory budget: 100 MB + 40 bytes per pixel of the tiles in flight (one per thread).
+        let largestTile = Int((one.megapixels / Double(max(1, one.tiles))) * 1e6)
+        let budget = 100_000_000 + 40 * largestTile * max(1, parallel?.threads ?? 1)
+        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(analysisMpp) µm/px, ihc-score \(StainScoreVersion.version)")
+        print("median of \(repeats) passes after a warm-up; load average before: \(Self.load(load0))   after: \(Self.load(load1))")
+        var rows = [["STAGE (1 thread)", "SECONDS", "MP/s", "SHARE"]]
+        let total = one.stages.map(\.seconds).reduce(0, +)
+        for s in one.stages {
             rows.append([s.stage, String(format: "%.3f", s.seconds), String(format: "%.1f", s.megapixelsPerSecond),
                          String(format: "%.0f%%", 100 * s.seconds / max(1e-9, total))])
         }
         print(Output.table(rows))
-        var stepRows = [["STEP", "SECONDS", "MP/s"]]
-        for s in report.steps {
+        var stepRows = [["STEP (1 thread)", "SECONDS", "MP/s"]]
+        for s in one.steps {
             stepRows.append([s.stage, String(format: "%.3f", s.seconds), String(format: "%.1f", s.megapixelsPerSecond)])
         }
         print(Output.table(stepRows))
-        print(String(format: "end to end: %.2f s wall, %.2f s CPU (CPU/wall %.2f), %.1f MP/s, %.0f cells/s; analysis only %.1f MP/s; peak RSS %.0f MB",
-                     report.wallSeconds, report.cpuSeconds, report.cpuSeconds / max(1e-9, report.wallSeconds),
-                     report.megapixelsPerSecond, report.cellsPerSecond, report.analysisMegapixelsPerSecond,
-                     Double(report.peakResidentBytes) / 1e6))
+        var summary = [["THREADS", "WALL s", "CPU s", "CPU/WALL", "END-TO-END MP/s", "ANALYSIS MP/s", "CELLS/s", "PEAK RSS MB"]]
+        for r in [one] + (parallel.map { [$0] } ?? []) {
+            summary.append(["\(r.threads)", String(format: "%.2f", r.wallSeconds), String(format: "%.2f", r.cpuSeconds),
+                            String(format: "%.2f", r.cpuSeconds / max(1e-9, r.wallSeconds)),
+                            String(format: "%.1f", r.megapixelsPerSecond),
+                            String(format: "%.1f", r.analysisMegapixelsPerSecond),
+                            String(format: "%.0f", r.cellsPerSecond), String(format: "%.0f", Double(r.peakResidentBytes) / 1e6)])
+        }
+        print(Output.table(summary))
+        let speedup = parallel.map { $0.megapixelsPerSecond / max(1e-9, one.megapixelsPerSecond) }
+        if let speedup, let parallel {
+            print(String(format: "speed-up with %d threads: %.2f× (end to end)", parallel.threads, speedup))
+        }
+        let peak = max(one.peakResidentBytes, parallel?.peakResidentBytes ?? 0)
+        print(String(format: "peak RSS %.0f MB; budget 100 MB + 40 B × %d tile(s) in flight = %.0f MB", Double(peak) / 1e6,
+                     parallel?.threads ?? 1, Double(budget) / 1e6))
         if let json {
-            do { try AtomicFile.write(try Output.json(report) + "\n", to: json) } catch {
+            let results = Results(toolVersion: StainScoreVersion.version, tiles: paths, loadBefore: load0.map { [$0.0, $0.1, $0.2] },
+                                  loadAfter: load1.map { [$0.0, $0.1, $0.2] }, oneThread: one, parallel: parallel, speedup: speedup,
+                                  memoryBudgetBytes: budget)
+            do { try AtomicFile.write(try Output.json(results) + "\n", to: json) } catch {
                 Output.error("\(error)")
                 throw ExitCodes.cannotWriteOutput
             }
         }
+    }
+
+    static func load(_ l: (Double, Double, Double)?) -> String {
+        l.map { String(format: "%.2f %.2f %.2f", $0.0, $0.1, $0.2) } ?? "n/a"
+    }
+
+    /// Virtual tiles in `folder`, generated by the synthesiser unless the folder already holds
+    /// the same ones (its synth.json records the configuration).
+    static func generated(in folder: String, tiles: Int, size: Int, mpp: Double, format: SynthesisFormat,
+                          seed: UInt64) throws -> [String] {
+        var configuration = SynthesisConfiguration()
+        configuration.seed = seed
+        configuration.tileSize = size
+        configuration.micronsPerPixel = mpp
+        configuration.format = format
+        configuration.tilesPerSlide = min(4, tiles)
+        configuration.slides = (tiles + configuration.tilesPerSlide - 1) / configuration.tilesPerSlide
+        let manifest = folder + "/synth.json"
+        if let data = FileManager.default.contents(atPath: manifest),
+           let existing = try? JSONDecoder().decode(SynthesisWriter.Manifest.self, from: data),
+           existing.configuration == configuration, existing.version == StainScoreVersion.version {
+            return Array(InputDiscovery.imageFiles(in: [folder]).prefix(tiles))
+        }
+        FileHandle.standardError.write(Data("bench: generating \(tiles) virtual \(size)² \(format.rawValue) tiles in \(folder)…\n".utf8))
+        try SynthesisWriter.run(configuration, to: folder)
+        return Array(InputDiscovery.imageFiles(in: [folder]).prefix(tiles))
     }
 }

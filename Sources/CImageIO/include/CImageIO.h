@@ -183,6 +183,14 @@ iio_status iio_tiff_writer_close(iio_tiff_writer *writer, iio_error *err);
 /** Whether this libtiff was built with the codec for `compression` (COMPRESSION_* value). */
 int32_t iio_tiff_codec_available(int32_t compression);
 
+/* ---- Kernel support -------------------------------------------------------------------
+ * Swift has no prefetch instruction. The watershed floods visit pixels all over a tile, and
+ * each pop waits for its neighbours' flags to come from memory unless they were requested a
+ * few pops earlier: these inline wrappers let the Swift kernels do that (a hint only: no
+ * effect on results, no fault on any address). */
+static inline void iio_prefetch_read(const void *address) { __builtin_prefetch(address, 0, 3); }
+static inline void iio_prefetch_write(const void *address) { __builtin_prefetch(address, 1, 3); }
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,11 @@
+import CImageIO
 /// Marker-controlled watershed by flooding, with a bucket queue over 256 quantised levels.
 ///
 /// Each marker region grows into unlabelled, allowed pixels in order of increasing level;
 /// within a level pixels are taken first-in first-out, so on a flat landscape the regions
 /// meet half-way (a geodesic Voronoi). Every pixel is queued at most once: linear time, and
-/// deterministic (fixed neighbour order, FIFO ties).
+/// deterministic (fixed neighbour order, FIFO ties). Levels run 0…254: a pixel at level 255
+/// is flooded as 254.
 public enum Watershed {
     /// Floods `labels` (positive = marker, 0 = to fill, negative = forbidden) over `levels`.
     ///
@@ -19,40 +21,42 @@ public enum Watershed {
         precondition(labels.width == w && labels.height == h)
         guard w > 0, h > 0 else { return }
         precondition(w < 65534 && h < 65534, "Watershed.flood packs coordinates in 16 bits")
-        // The flood runs on a grid with a one-pixel frame that is always taken, so no neighbour
-        // needs a bounds check. "Taken" is a bitmap: 1 bit a pixel stays in cache.
+        // One byte per pixel on a grid with a one-pixel frame: the pixel's level while it is
+        // free, `taken` (255) once labelled, forbidden or on the frame. One load tells both
+        // whether a neighbour is free and its level, and the frame removes every bounds check.
+        // Level 255 is therefore flooded as 254 (the top of the scale: saturated stain).
+        let taken: UInt8 = 255
         let gw = w &+ 2, gh = h &+ 2
-        var taken = [UInt64](repeating: ~0, count: (gw &* gh &+ 63) &>> 6)
-        var lev = [UInt8](repeating: 0, count: gw &* gh)
+        var grid = [UInt8](repeating: taken, count: gw &* gh)
         var queue = LevelQueues()
         let useRadius = centres != nil && radii != nil
         let centreList = centres ?? []
         let radius2 = (radii ?? []).map { $0 * $0 }
         let stopLevel = ridgeStop.map { Int($0) } ?? Int.max
-        taken.withUnsafeMutableBufferPointer { tb in
-        lev.withUnsafeMutableBufferPointer { lvb in
+        grid.withUnsafeMutableBufferPointer { gb in
         centreList.withUnsafeBufferPointer { cp in
         radius2.withUnsafeBufferPointer { rp in
         levels.values.withUnsafeBufferPointer { src in
         labels.values.withUnsafeMutableBufferPointer { outb in
-            let bits = tb.baseAddress!, lv = lvb.baseAddress!, out = outb.baseAddress!
-            // Frame taken, the image's unlabelled pixels free.
+            let lv = gb.baseAddress!, out = outb.baseAddress!
             for y in 0..<h {
                 let row = y &* w, grow = (y &+ 1) &* gw &+ 1
                 for x in 0..<w {
-                    let g = grow &+ x
-                    lv[g] = src[row &+ x]
-                    if out[row &+ x] == 0 { bits[g &>> 6] &= ~(1 &<< UInt64(g & 63)) }
+                    let l = src[row &+ x]
+                    lv[grow &+ x] = out[row &+ x] == 0 ? (l == taken ? taken &- 1 : l) : taken
                 }
             }
             // A queue entry packs the grid x (16 bits), y (16 bits) and the label (32 bits).
             @inline(__always) func entry(_ gx: Int, _ gy: Int, _ label: Int32) -> UInt64 {
                 UInt64(truncatingIfNeeded: gx) | (UInt64(truncatingIfNeeded: gy) &<< 16) | (UInt64(UInt32(bitPattern: label)) &<< 32)
             }
-            // Seed: marker pixels at their own level, in row-major order.
+            // Seed: marker pixels at their own level, in row-major order. A marker pixel whose
+            // four neighbours are all taken can never claim anything and is left out.
             for y in 0..<h {
-                let row = y &* w
+                let row = y &* w, grow = (y &+ 1) &* gw &+ 1
                 for x in 0..<w where out[row &+ x] > 0 {
+                    let g = grow &+ x
+                    if lv[g &- 1] == taken && lv[g &+ 1] == taken && lv[g &- gw] == taken && lv[g &+ gw] == taken { continue }
                     queue.push(entry(x &+ 1, y &+ 1, out[row &+ x]), level: Int(src[row &+ x]))
                 }
             }
@@ -63,6 +67,17 @@ public enum Watershed {
                 var head = 0
                 while head < count {
                     let e = buffer[head]
+                    // The fronts of every cell advance together, so consecutive pops lie far
+                    // apart: ask for the neighbourhood of the pixel popped 16 pops from now.
+                    if head &+ 16 < count {
+                        let f = buffer[head &+ 16]
+                        let fx = Int(f & 0xFFFF), fy = Int((f &>> 16) & 0xFFFF)
+                        let fg = fy &* gw &+ fx
+                        iio_prefetch_write(lv + (fg &- gw))
+                        iio_prefetch_write(lv + fg)
+                        iio_prefetch_write(lv + (fg &+ gw))
+                        iio_prefetch_write(out + ((fy &- 1) &* w &+ fx &- 1))
+                    }
                     head &+= 1
                     let gx = Int(e & 0xFFFF), gy = Int((e &>> 16) & 0xFFFF)
                     let label = Int32(bitPattern: UInt32(truncatingIfNeeded: e &>> 32))
@@ -73,15 +88,14 @@ public enum Watershed {
                     }
                     @inline(__always) func visit(_ qx: Int, _ qy: Int) {
                         let g = qy &* gw &+ qx
-                        let word = g &>> 6, bit: UInt64 = 1 &<< UInt64(g & 63)
-                        if bits[word] & bit != 0 { return }
                         let ql = Int(lv[g])
+                        if ql == Int(taken) { return }
                         if level >= stopLevel && ql &* 2 < level { return }
                         if useRadius {
                             let dx = Float(qx &- 1) - cx, dy = Float(qy &- 1) - cy
                             if dx * dx + dy * dy > r2 { return }
                         }
-                        bits[word] |= bit
+                        lv[g] = taken
                         out[(qy &- 1) &* w &+ qx &- 1] = label
                         let v = entry(qx, qy, label)
                         if ql > level {
@@ -100,7 +114,7 @@ public enum Watershed {
                 }
                 buffer.deallocate()
             }
-        }}}}}}
+        }}}}}
     }
 
     /// Quantises `plane` linearly from [low, high] to 0…255 (clamped).
