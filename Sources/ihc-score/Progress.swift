@@ -40,6 +40,7 @@ final class ProgressDisplay {
         case .lines:
             let decile = p.tilesTotal > 0 ? p.tilesDone * 10 / p.tilesTotal : 10
             guard now - lastLine >= 5 || decile > lastDecile else { return }
+            guard p.tilesDone > 0 else { return }  // nothing to say yet
             guard p.tilesDone < p.tilesTotal || p.slidesDone < p.slidesTotal else { return }  // the last line comes from finish
             lastLine = now
             lastDecile = decile

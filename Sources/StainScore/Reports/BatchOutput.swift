@@ -114,6 +114,10 @@ public final class BatchOutput: BatchSink {
             var saved = summary
             saved.resumed = false
             try store.save(saved)
+            // Per-tile files of an earlier scoring of this slide that this one did not write
+            // (tiles removed, or --overlays / GeoJSON not asked for now) no longer match it.
+            let written = Set(summary.tiles.flatMap { [$0.geojson, $0.overlay] }.compactMap { $0 })
+            removeStaleTileFiles(of: summary.slide, keeping: written)
         }
         try slidesFile.write(SlidesCSV.row(summary) + "\n")
         var rows = ""
@@ -158,6 +162,17 @@ public final class BatchOutput: BatchSink {
         cellsFile.abandon()
         report.abandon()
         unlock()
+    }
+
+    private func removeStaleTileFiles(of slide: String, keeping written: Set<String>) {
+        for (folder, ext) in [("geojson", ".geojson"), ("overlays", ".png")] {
+            let root = folder + "/" + slide
+            guard let walker = FileManager.default.enumerator(atPath: directory + "/" + root) else { continue }
+            while let name = walker.nextObject() as? String {
+                let relative = root + "/" + name
+                if name.hasSuffix(ext), !written.contains(relative) { unlink(directory + "/" + relative) }
+            }
+        }
     }
 
     private func unlock() {
