@@ -350,6 +350,8 @@ struct ScoreCommandTests {
         let roi = reportTiles.map { $0["regionOfInterest"] as? [String: Any] }
         #expect(roi.map { $0?["kind"] as? String } == ["geojson", "mask"])
         #expect(roi.map { $0?["insidePixels"] as? Int } == [128 * 256 - 400, 128 * 256])
+        #expect(roi.map { $0?["sha256"] as? String } == [try Results.sha256sum(slide + "/tile-000.geojson"),
+                                                         try Results.sha256sum(slide + "/tile-001_mask.png")])
         let features = try #require(try Results.json(restricted + "/geojson/slide-001/tile-000.geojson")["features"] as? [Any])
         #expect(features.count == some.rows.filter { $0.fields[1] == "tile-000.png" }.count)
     }

@@ -198,6 +198,10 @@ public struct BatchRunner: Sendable {
                 analysed.result.bytes = file.bytes
                 analysed.result.sha256 = file.sha256
             }
+            if let roi = prepared.fingerprint?.regionsOfInterest[job.tile], analysed.result.regionOfInterest != nil {
+                analysed.result.regionOfInterest?.bytes = roi.bytes
+                analysed.result.regionOfInterest?.sha256 = roi.sha256
+            }
             if let writer, analysed.analysis != nil {
                 do {
                     let files = try writer.write(analysed, index: job.tile, of: slide)

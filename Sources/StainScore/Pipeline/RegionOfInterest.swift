@@ -14,6 +14,9 @@ public struct RegionOfInterestSource: Sendable, Hashable, Codable {
     public var kind: Kind
     /// Tile pixels inside the region (nil until it has been read).
     public var insidePixels: Int?
+    /// Size in bytes and SHA-256 of the file (batch runs, for provenance).
+    public var bytes: Int?
+    public var sha256: String?
 
     public init(path: String, kind: Kind, insidePixels: Int? = nil) {
         self.path = path
