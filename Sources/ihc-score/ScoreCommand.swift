@@ -32,9 +32,9 @@ struct Score: ParsableCommand {
 
             Exit codes:
               0   every tile of every slide was scored
-              2   some inputs could not be scored (each listed); the rest was scored and written
-              64  usage error (bad option, argument, configuration file or manifest; missing input path)
-              74  the results folder could not be created or written (or is in use by another run)
+              2   some inputs could not be scored (each is listed); the rest was written
+              64  usage error: bad option, argument, configuration file or manifest
+              74  the results folder cannot be created or written (or is in use)
               1   an unexpected internal error
             """)
 

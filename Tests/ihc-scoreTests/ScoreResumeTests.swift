@@ -65,7 +65,7 @@ struct ScoreResumeTests {
     }
 
     /// Starts a run and kills it (SIGKILL) as soon as it has saved a slide whose summary contains `marker`.
-    static func killHalfWay(_ arguments: [String], out: String, marker: String) throws {
+    static func killHalfWay(_ arguments: [String], out: String, marker: String, whileRunning: () throws -> Void = {}) throws {
         let process = try CLI.start(arguments)
         let state = out + "/.state/slides"
         var finishedOne = false
@@ -80,6 +80,7 @@ struct ScoreResumeTests {
             }
         }
         #expect(process.isRunning, "the run ended before it could be stopped half-way")
+        try whileRunning()
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
@@ -94,7 +95,12 @@ struct ScoreResumeTests {
         let out = scratch.file("out")
 
         // Killed during the first run into an empty folder: no final-named output at all.
-        try Self.killHalfWay(["score", input, "--out", out, "--jobs", "1", "--quiet"], out: out, marker: "\"ruleSet\":\"breast-2018\"")
+        try Self.killHalfWay(["score", input, "--out", out, "--jobs", "1", "--quiet"], out: out, marker: "\"ruleSet\":\"breast-2018\"") {
+            // Meanwhile a second run into the same folder is refused.
+            let second = try CLI.run(["score", input, "--out", out, "--quiet"])
+            #expect(second.status == 74)
+            #expect(second.stderr == "error: \(out): another ihc-score run is writing into this folder\n", "\(second.stderr)")
+        }
         for name in Self.outputs { #expect(!FileManager.default.fileExists(atPath: out + "/" + name), "\(name) exists") }
         #expect(!Results.temporaries(out).isEmpty, "the killed run left its temporary files")
 
