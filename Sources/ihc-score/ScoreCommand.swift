@@ -1,150 +1,198 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import Foundation
 import StainScore
 
-/// `ihc-score score SLIDE…`: score slides and print a summary (or the full JSON).
+extension SlideLayout: ExpressibleByArgument {}
+
+/// `ihc-score score INPUT… --out DIR`: score a batch of slides into a results folder.
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score HER2 IHC slides: membrane intensity and completeness per tumour cell, pooled per slide.",
+        abstract: "Score HER2 IHC slides in batch: membrane intensity and completeness per tumour cell, pooled per slide.",
         discussion: """
-            SLIDE is a folder of tiles (one slide, named after the folder) or image files (together one \
-            slide). A tile that cannot be read is listed and skipped; the slide is scored on the others and \
-            the exit code is 2.
+            INPUT is an image file (one slide), a folder of tiles (one slide, named after the folder) or a folder of \
+            slide folders (each sub-folder one slide); .png .jpg .jpeg .tif .tiff files are found recursively and \
+            sorted (--layout chooses explicitly). --manifest CSV (columns slide,path[,mpp][,roi]) lists tiles laid \
+            out otherwise. A tile T.png may have a region of interest beside it: a mask T.mask.png, T-mask.png or \
+            T_mask.png (also .tif/.tiff; non-zero = inside, same size as the tile) or a QuPath GeoJSON annotation \
+            export T.geojson; only cells whose nucleus centre lies inside count, and only tissue inside is measured.
+
+            Parameters come from the defaults, then --config FILE (TOML or JSON; see ihc-score config \
+            --print-defaults), then the options below.
+
+            Outputs in --out (each written to a temporary file and renamed into place): slides.csv, tiles.csv, \
+            cells.csv, report.json (provenance, parameters, input SHA-256s, timings), geojson/<slide>/<tile>.geojson \
+            (QuPath cell detections), overlays/<slide>/<tile>.png with --overlays, and .state/ for --resume. \
+            A summary line per slide is printed on stdout; progress goes to stderr.
+
+            A tile that cannot be read or has no pixel size is listed (stderr "error: PATH: problem", tiles.csv, \
+            report.json); its slide is scored on its other tiles and flagged tile-errors; the batch goes on.
+
+            Exit codes:
+              0   every tile of every slide was scored
+              2   some inputs could not be scored (each is listed); the rest was written
+              64  usage error: bad option, argument, configuration file or manifest
+              74  the results folder cannot be created or written (or is in use)
+              1   an unexpected internal error
             """)
 
-    @Argument(help: "Slide folders, or the tile files of one slide.")
-    var slides: [String]
+    @Argument(help: "Image files, folders of tiles, or folders of slide folders.")
+    var inputs: [String] = []
+
+    @Option(help: "Results folder (created if missing).")
+    var out: String
+
+    @Option(help: "CSV listing the tiles: slide,path[,mpp][,roi] (paths relative to the manifest's folder).")
+    var manifest: String?
+
+    @Option(help: "How folders become slides: auto, slide (each folder is one slide), slides (each sub-folder is one), files (each image is one).")
+    var layout: SlideLayout = .auto
+
+    @Option(help: "Analysis parameters from a TOML or JSON file (options below override it).")
+    var config: String?
 
     @Option(help: "Pixel size in µm/px for files that do not carry one.")
     var mpp: Double?
 
-    @Flag(help: "Use --mpp even for files that carry a pixel size.")
+    @Flag(help: "Use --mpp (or the manifest's mpp) even for files that carry a pixel size.")
     var overrideMpp = false
 
-    @Option(help: "Rule set: \(RuleSet.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var rules: String = RuleSet.breast2018.rawValue
+    @Option(help: "Rule set: \(RuleSet.allCases.map(\.rawValue).joined(separator: ", ")) (default breast-2018).")
+    var rules: String?
 
-    @Option(help: "Analyse tiles finer than this pixel size (µm/px) after an integer reduction; 0 = full resolution.")
-    var analysisMpp: Double = 0.5
+    @Option(help: "Analyse tiles finer than this pixel size (µm/px) after an integer reduction; 0 = full resolution (default 0.5).")
+    var analysisMpp: Double?
 
-    @Flag(help: "Estimate stain vectors per slide (Macenko) instead of the Ruifrok–Johnston defaults.")
-    var estimateStains = false
+    @Flag(inversion: .prefixedNo, help: "Estimate stain vectors per slide (Macenko) instead of the Ruifrok–Johnston defaults.")
+    var estimateStains: Bool?
 
     @Option(help: "Glass intensity as R,G,B (default: estimated per tile from its glass).")
     var background: String?
 
-    @Option(help: "Write per-tile overlay PNGs (cells outlined by class) into this folder.")
-    var overlay: String?
+    @Option(help: "Tiles analysed in parallel (default: the number of cores).")
+    var jobs: Int?
 
-    @Flag(help: "Print the full result as JSON (an array with one object per slide) instead of the summary.")
-    var json = false
+    @Flag(help: "Skip slides whose input files (SHA-256) and parameters are unchanged since a previous run into the same --out.")
+    var resume = false
+
+    @Flag(help: "Write per-tile overlay PNGs (cells outlined in their class colour) into OUT/overlays.")
+    var overlays = false
+
+    @Flag(name: .customLong("no-geojson"), help: "Do not write the per-tile GeoJSON cell detections.")
+    var noGeoJSON = false
+
+    @Flag(help: "No progress on stderr (errors are still printed).")
+    var quiet = false
 
     func validate() throws {
-        guard RuleSet(rawValue: rules) != nil else {
+        if inputs.isEmpty && manifest == nil { throw ValidationError("give INPUT paths or --manifest CSV") }
+        if !inputs.isEmpty && manifest != nil { throw ValidationError("give either INPUT paths or --manifest, not both") }
+        if let rules, RuleSet(rawValue: rules) == nil {
             throw ValidationError("unknown rule set '\(rules)'; use one of \(RuleSet.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let mpp, !(mpp > 0 && mpp < 100) { throw ValidationError("--mpp must be a positive pixel size in µm/px") }
-        if overrideMpp && mpp == nil { throw ValidationError("--override-mpp needs --mpp") }
-        if let background, parseBackground(background) == nil {
+        if overrideMpp && mpp == nil && manifest == nil { throw ValidationError("--override-mpp needs --mpp (or a manifest with mpp)") }
+        if let analysisMpp, !(analysisMpp >= 0 && analysisMpp < 100) { throw ValidationError("--analysis-mpp must be ≥ 0") }
+        if let background, Self.parseBackground(background) == nil {
             throw ValidationError("--background must be three numbers R,G,B in 1…255")
         }
+        if let jobs, !(1...512).contains(jobs) { throw ValidationError("--jobs must be between 1 and 512") }
     }
 
-    func parseBackground(_ text: String) -> [Double]? {
+    static func parseBackground(_ text: String) -> [Double]? {
         let parts = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         return parts.count == 3 && parts.allSatisfy({ $0 >= 1 && $0 <= 255 }) ? parts : nil
     }
 
-    func run() throws {
+    /// Defaults, then the configuration file, then the options given.
+    func parameters() throws -> AnalysisParameters {
         var parameters = AnalysisParameters()
-        parameters.rules.ruleSet = RuleSet(rawValue: rules)!
-        parameters.analysisMicronsPerPixel = analysisMpp
-        parameters.estimateStains = estimateStains
-        parameters.background = background.flatMap(parseBackground)
+        if let config { parameters = try ConfigurationFile.load(config) }
+        if let rules { parameters.rules.ruleSet = RuleSet(rawValue: rules)! }
+        if let analysisMpp { parameters.analysisMicronsPerPixel = analysisMpp }
+        if let estimateStains { parameters.estimateStains = estimateStains }
+        if let background { parameters.background = Self.parseBackground(background) }
+        return parameters
+    }
+
+    func slides() throws -> SlideDiscovery.Found {
         let pixelSize = mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
-        let inputs = SlideInputs.resolve(slides, pixelSize: pixelSize, overridePixelSize: overrideMpp)
-        let analyzer = SlideAnalyzer(parameters: parameters)
-        var results: [SlideResult] = []
-        var failedTiles = 0
-        for input in inputs {
-            let result = analyzer.analyze(input) { tile, analysis in
-                if let error = tile.error { Output.error("\(tile.path): \(error)") }
-                guard let overlay, let analysis else { return }
-                let folder = overlay + "/" + input.name
-                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                let stem = (tile.tile as NSString).deletingPathExtension
-                do {
-                    try ImageWriter.writePNG(Overlay.render(analysis), to: folder + "/" + stem + "-overlay.png")
-                } catch {
-                    Output.error("\(error)")
+        if let manifest {
+            var slides = try SlideManifest.read(manifest)
+            for i in slides.indices {
+                slides[i].pixelSize = pixelSize
+                slides[i].overridePixelSize = overrideMpp
+            }
+            return SlideDiscovery.Found(slides: slides, problems: [])
+        }
+        return try SlideDiscovery.slides(from: inputs, layout: layout, pixelSize: pixelSize, overridePixelSize: overrideMpp,
+                                         excluding: [out])
+    }
+
+    func run() throws {
+        let parameters: AnalysisParameters
+        let found: SlideDiscovery.Found
+        do {
+            parameters = try self.parameters()
+            found = try slides()
+        } catch let error as ConfigurationError {
+            Output.error(error.description)
+            throw ExitCodes.usage
+        } catch let error as InputError {
+            Output.error(error.description)
+            throw ExitCodes.usage
+        }
+        let jobs = self.jobs ?? ProcessMetrics.availableCores
+        let header = ReportJSON.Header(
+            invocation: CommandLine.arguments, inputs: inputs, manifest: manifest, parameters: parameters,
+            options: .init(jobs: jobs, resume: resume, geojson: !noGeoJSON, overlays: overlays,
+                           layout: manifest == nil ? layout.rawValue : nil, mpp: mpp, overrideMpp: overrideMpp, config: config))
+        let output: BatchOutput
+        do {
+            output = try BatchOutput(directory: out, header: header, geojson: !noGeoJSON, overlays: overlays)
+        } catch {
+            Output.error("\(error)")
+            throw ExitCodes.cannotWriteOutput
+        }
+        for problem in found.problems {
+            Output.error(problem.description)
+            output.record(ReportJSON.Problem(path: problem.path, message: problem.message))
+        }
+
+        let progress = ProgressDisplay(quiet: quiet)
+        let summary = ScoreSummary(slideNames: found.slides.map(\.name))
+        let runner = BatchRunner(analyzer: SlideAnalyzer(parameters: parameters), jobs: jobs)
+        let files = TileFiles(outputDirectory: out, geojson: !noGeoJSON, overlays: overlays)
+        var last = BatchProgress(slidesTotal: found.slides.count, tilesTotal: found.slides.reduce(0) { $0 + $1.tiles.count })
+        let totals: BatchTotals
+        do {
+            totals = try runner.run(found.slides, sink: output, resume: resume ? output.store : nil, writer: files) { event in
+                switch event {
+                case .tileFailed(_, let tile):
+                    progress.clear(forStdout: false)
+                    Output.error("\(tile.path): \(tile.error ?? "failed")")
+                    progress.restore()
+                case .slideFinished(let slide):
+                    progress.clear(forStdout: true)
+                    summary.print(slide)
+                    progress.restore()
+                case .progress(let p):
+                    last = p
+                    progress.update(p)
                 }
             }
-            failedTiles += result.tiles.filter { $0.error != nil }.count
-            results.append(result)
+            try output.finish(totals)
+        } catch {
+            progress.clear(forStdout: false)
+            output.abandon()
+            Output.error("\(error)")
+            if let error = error as? ImageIOError, error.kind == .cannotWrite { throw ExitCodes.cannotWriteOutput }
+            throw ExitCode.failure
         }
-        if json {
-            print(try Output.json(results))
-        } else {
-            print(ScoreSummary.text(results))
-        }
-        if failedTiles > 0 { throw ExitCodes.someInputsFailed }
-    }
-}
-
-/// How command-line paths become slides.
-enum SlideInputs {
-    /// Each folder is a slide; loose files together form one slide named after their folder.
-    static func resolve(_ paths: [String], pixelSize: PixelSize?, overridePixelSize: Bool) -> [SlideInput] {
-        var inputs: [SlideInput] = []
-        var files: [String] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                var slide = SlideInput.folder(path, pixelSize: pixelSize)
-                slide.overridePixelSize = overridePixelSize
-                inputs.append(slide)
-            } else {
-                files.append(path)
-            }
-        }
-        if !files.isEmpty {
-            let parent = URL(fileURLWithPath: files[0]).deletingLastPathComponent().lastPathComponent
-            let name = files.count == 1 ? URL(fileURLWithPath: files[0]).lastPathComponent : parent
-            inputs.append(SlideInput(name: name, tilePaths: files, pixelSize: pixelSize, overridePixelSize: overridePixelSize))
-        }
-        return inputs
-    }
-}
-
-/// The readable summary a pathologist sees.
-enum ScoreSummary {
-    static func text(_ results: [SlideResult]) -> String {
-        var out: [String] = []
-        for r in results {
-            let s = r.score
-            let flags = s.flags.isEmpty ? "" : "  [" + s.flags.joined(separator: ", ") + "]"
-            out.append("\(r.slide): HER2 IHC \(s.score.label) — \(s.category.rawValue)\(flags)")
-            out.append("  rule set      \(s.ruleSet.summary)")
-            out.append("  why           \(s.reason)")
-            out.append(String(format: "  tumour cells  %d (0: %.1f%%  1+: %.1f%%  2+: %.1f%%  3+: %.1f%%)  ≥1+ %.1f%%  ≥2+ %.1f%%  H-score %.0f",
-                              s.tumourCells, s.percentages.zero, s.percentages.one, s.percentages.two, s.percentages.three,
-                              s.percentages.onePlusOrMore, s.percentages.twoPlusOrMore, s.hScore))
-            if s.ishReflex { out.append("  ISH reflex testing required (IHC 2+, equivocal)") }
-            if s.insufficient { out.append("  insufficient: fewer tumour cells than the minimum") }
-            var rows = [["  TILE", "CELLS", "TUMOUR", "0", "1+", "2+", "3+", "TISSUE mm²", "µm/px", "s"]]
-            for t in r.tiles {
-                if let error = t.error {
-                    rows.append(["  " + t.tile, "error: " + error])
-                    continue
-                }
-                rows.append(["  " + t.tile, "\(t.tumourCells + t.excludedCells)", "\(t.tumourCells)",
-                             "\(t.classCounts[0])", "\(t.classCounts[1])", "\(t.classCounts[2])", "\(t.classCounts[3])",
-                             String(format: "%.3f", t.tissueAreaMM2), t.pixelSize.map { String(format: "%.3f", $0.micronsPerPixel) } ?? "?",
-                             String(format: "%.2f", t.seconds)])
-            }
-            out.append(Output.table(rows))
-            for w in r.warnings { out.append("  warning: \(w)") }
-        }
-        return out.joined(separator: "\n")
+        progress.finish(last)
+        summary.printTotals(totals, outputDirectory: out)
+        if totals.tilesFailed > 0 || !found.problems.isEmpty { throw ExitCodes.someInputsFailed }
     }
 }

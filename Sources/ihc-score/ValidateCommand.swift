@@ -10,8 +10,8 @@ struct Validate: ParsableCommand {
             Truth: LABELS (default SLIDES_DIR/labels.csv) with columns slide|file and score|ihc_score, optionally \
             category, pct_1plus_or_more, pct_2plus_or_more, pct_3plus, tumour_cells, rules, mpp; CELLS (default \
             SLIDES_DIR/cells.csv when present) with slide,tile,x,y,kind,class[,completeness,intensity,membrane_width_um].
-            Predictions: --results is a JSON file of slide results (ihc-score score --json) or a results folder with \
-            slides.csv [and cells.csv]; without it the slides are scored now.
+            Predictions: --results is a results folder with slides.csv [and cells.csv] (ihc-score score --out DIR) or \
+            a JSON array of slide results (StainScore's SlideResult encoding); without it the slides are scored now.
             Cells: truth and predicted tumour nuclei are matched one-to-one, greedily by increasing distance, \
             within --match-distance-um; cells nearer than --border-margin-um to a tile edge are left out (a pair is \
             judged by its truth cell).
@@ -27,7 +27,7 @@ struct Validate: ParsableCommand {
     @Option(help: "Cell-level truth CSV (default: SLIDES_DIR/cells.csv when present).")
     var cells: String?
 
-    @Option(help: "Predictions: a JSON file of slide results or a results folder (slides.csv, cells.csv).")
+    @Option(help: "Predictions: a results folder of ihc-score score (slides.csv, cells.csv) or a JSON file of slide results.")
     var results: String?
 
     @Option(help: "Pixel size in µm/px, for slides whose labels give none.")

@@ -57,9 +57,47 @@ enum CLI {
 final class Scratch {
     let path: String
     init() {
-        path = NSTemporaryDirectory() + "/ihc-score-e2e-" + UUID().uuidString
+        path = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ihc-score-e2e-" + UUID().uuidString).path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     func file(_ name: String) -> String { path + "/" + name }
     deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+extension CLI {
+    /// Starts the binary without waiting (output discarded), for tests that stop it half-way.
+    static func start(_ arguments: [String], in directory: String = packageRoot) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+/// Small virtual slides for the batch tests: 3 slides × 2 tiles of 256 px (synth seed 11), generated
+/// once with the built binary and kept in `.build/test-fixtures/` (ignored by git) for later runs.
+enum BatchFixture {
+    static let folder: String = {
+        let path = CLI.packageRoot + "/.build/test-fixtures/batch-s11-3x2-256"
+        if FileManager.default.fileExists(atPath: path + "/labels.csv") { return path }
+        let temporary = path + ".tmp-\(getpid())"
+        try? FileManager.default.removeItem(atPath: temporary)
+        let run = try? CLI.run(["synth", temporary, "--slides", "3", "--tiles-per-slide", "2", "--size", "256", "--seed", "11"])
+        precondition(run?.status == 0, "synth failed: \(run?.stderr ?? "not run")")
+        if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
+        return path
+    }()
+
+    static let slideNames = ["slide-001", "slide-002", "slide-003"]
+
+    /// A writable copy of the fixture in `scratch` (slide folders, labels.csv and cells.csv).
+    static func copy(into scratch: Scratch, as name: String = "slides") throws -> String {
+        let target = scratch.file(name)
+        try FileManager.default.copyItem(atPath: folder, toPath: target)
+        return target
+    }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import Foundation
 
 /// Writes files so that readers never see a partial one: the content goes to a temporary
 /// file in the same directory, which is renamed over the destination only once complete.
@@ -14,11 +15,7 @@ public enum AtomicFile {
     /// Runs `write` with a temporary path beside `path`, then renames it into place.
     /// On failure the temporary file is removed and the destination left untouched.
     public static func write(to path: String, _ write: (String) throws -> Void) throws {
-        let n = counter.add(1, ordering: .relaxed).newValue
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = "\(directory).\(name).tmp-\(getpid())-\(n)"
+        let temporary = temporaryPath(for: path)
         do {
             try write(temporary)
         } catch {
@@ -30,6 +27,46 @@ public enum AtomicFile {
             unlink(temporary)
             throw ImageIOError(.cannotWrite, path: path, message: "cannot rename into place: \(message)")
         }
+    }
+
+    /// A fresh temporary name beside `path`: `DIR/.NAME.tmp-PID-N`, hidden and clearly marked, so
+    /// that one left by a killed process is recognised (`isTemporary`) and removed by the next run.
+    public static func temporaryPath(for path: String) -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return "\(directory).\(name).tmp-\(getpid())-\(n)"
+    }
+
+    /// Whether a file name is one of `temporaryPath`'s (of any process), and that process's id.
+    public static func temporaryOwner(of fileName: String) -> Int32? {
+        guard fileName.hasPrefix("."), let marker = fileName.range(of: ".tmp-", options: .backwards) else { return nil }
+        let parts = fileName[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let pid = Int32(parts[0]), parts[1].allSatisfy(\.isNumber), !parts[1].isEmpty else { return nil }
+        return pid
+    }
+
+    /// Removes the temporary files other processes left in `directory` (and, with `recursive`,
+    /// its sub-folders): those of a run that was killed. The caller must make sure no other
+    /// process is writing there (the batch output holds a lock on its folder). Returns the paths
+    /// removed.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String, recursive: Bool) -> [String] {
+        var removed: [String] = []
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return removed }
+        for name in entries.sorted() {
+            let path = directory + "/" + name
+            if let owner = temporaryOwner(of: name), owner != getpid() {
+                if unlink(path) == 0 { removed.append(path) }
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            if recursive, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                removed += removeStaleTemporaries(in: path, recursive: true)
+            }
+        }
+        return removed
     }
 
     /// Writes `bytes` atomically.

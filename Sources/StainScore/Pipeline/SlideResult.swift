@@ -65,9 +65,18 @@ public struct TileResult: Sendable, Hashable, Codable {
     public var seconds: Double
     /// Set when the tile could not be read or analysed; the slide is scored without it.
     public var error: String?
+    /// Size in bytes and SHA-256 of the file (batch runs; nil when not computed or unreadable).
+    public var bytes: Int?
+    public var sha256: String?
+    /// The region of interest that restricted the tile's cells and tissue, if any.
+    public var regionOfInterest: RegionOfInterestSource?
+    /// Files written for the tile, relative to the output folder (batch runs).
+    public var geojson: String?
+    public var overlay: String?
 
     public init(tile: String, path: String, width: Int, height: Int, pixelSize: PixelSize?, tissueAreaMM2: Double,
-                tumourCells: Int, excludedCells: Int, classCounts: [Int], seconds: Double, error: String?) {
+                tumourCells: Int, excludedCells: Int, classCounts: [Int], seconds: Double, error: String?,
+                regionOfInterest: RegionOfInterestSource? = nil) {
         self.tile = tile
         self.path = path
         self.width = width
@@ -79,6 +88,13 @@ public struct TileResult: Sendable, Hashable, Codable {
         self.classCounts = classCounts
         self.seconds = seconds
         self.error = error
+        self.regionOfInterest = regionOfInterest
+    }
+
+    /// A tile that could not be scored.
+    public static func failed(_ tile: TileInput, message: String, seconds: Double = 0) -> TileResult {
+        TileResult(tile: tile.name, path: tile.path, width: 0, height: 0, pixelSize: nil, tissueAreaMM2: 0, tumourCells: 0,
+                   excludedCells: 0, classCounts: [0, 0, 0, 0], seconds: seconds, error: message)
     }
 }
 

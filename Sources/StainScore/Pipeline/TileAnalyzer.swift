@@ -19,6 +19,8 @@ public struct TileAnalysis: Sendable {
     public var reduction: Int
     /// Wall seconds per stage: reduce, stains, tissue, nuclei, cells, membrane, classify.
     public var stageSeconds: [(stage: String, seconds: Double)]
+    /// The tissue code at the analysis scale (0 glass, 1 measurable tissue, 2 unmeasurable), for region-of-interest areas.
+    public var tissue = Plane<UInt8>(width: 0, height: 0, repeating: 0)
 }
 
 /// stains → tissue → nuclei → cells → membrane → classify, for one tile.
@@ -87,6 +89,6 @@ public enum TileAnalyzer {
                             background: background, glassFraction: glass, nucleusThreshold: nuclei.threshold,
                             borderCells: borderCells, analysedImage: image, cellLabels: cells,
                             nucleusLabels: nuclei.labels, labelClasses: labelClasses, reduction: reduction,
-                            stageSeconds: stages)
+                            stageSeconds: stages, tissue: planes.tissue)
     }
 }

@@ -13,8 +13,27 @@ public enum Overlay {
     }
 
     /// The analysed tile with cell outlines coloured by class and nucleus outlines in black.
-    public static func render(_ analysis: TileAnalysis) -> RGBImage {
+    /// With a region of interest, the image outside it is faded towards white and only the cells
+    /// in `counted` (labels of the cells that count) keep their class colour; the others are grey.
+    public static func render(_ analysis: TileAnalysis, regionOfInterest: RegionOfInterest? = nil,
+                              counted: Set<Int32>? = nil) -> RGBImage {
+        var analysis = analysis
+        if let counted {
+            for i in analysis.labelClasses.indices where !counted.contains(Int32(i + 1)) { analysis.labelClasses[i] = nil }
+        }
         var image = analysis.analysedImage
+        if let roi = regionOfInterest {
+            let r = max(1, analysis.reduction)
+            let w = image.width, h = image.height
+            image.pixels.withUnsafeMutableBufferPointer { px in
+                for y in 0..<h {
+                    for x in 0..<w where !roi.contains(x: Double(x * r + r / 2), y: Double(y * r + r / 2)) {
+                        let p = 3 * (y * w + x)
+                        for c in 0..<3 { px[p + c] = UInt8((Int(px[p + c]) + 2 * 255) / 3) }
+                    }
+                }
+            }
+        }
         let w = image.width, h = image.height
         let cells = analysis.cellLabels.labels.values, nuclei = analysis.nucleusLabels.labels.values
         image.pixels.withUnsafeMutableBufferPointer { px in

@@ -2,12 +2,13 @@ import Foundation
 
 /// Reads predictions back from what `ihc-score score` writes.
 ///
-/// - a JSON file: the `JSONEncoder` encoding of `[SlideResult]` (`ihc-score score --json`);
+/// - a JSON file: the `JSONEncoder` encoding of `[SlideResult]` (e.g. from `BatchRunner.results`);
 ///   a single `SlideResult` object is accepted too;
 /// - a results folder with `slides.csv`
-///   (`slide,score,category,pct_1plus_or_more,pct_2plus_or_more,pct_3plus,h_score,tumour_cells,flags`)
+///   (`slide,score,category,pct_1plus_or_more,pct_2plus_or_more,pct_3plus,h_score,tumour_cells,flags`,
+///   and `rule_set` when present)
 ///   and optionally `cells.csv` (`slide,tile,x,y,kind,class,intensity,completeness`, kind
-///   tumour/excluded). Flags are separated by `;`, `|` or spaces. Without `cells.csv` the
+///   tumour/excluded; `membrane_width_um` when present). Flags are separated by `;`, `|` or spaces. Without `cells.csv` the
 ///   predictions carry no cells and cell metrics are skipped.
 public enum PredictionReader {
     /// Reads a JSON file or a results folder, whichever `path` is.
@@ -59,6 +60,7 @@ public enum PredictionReader {
         let category = table.column("category")
         let p1 = table.column("pct_1plus_or_more"), p2 = table.column("pct_2plus_or_more"), p3 = table.column("pct_3plus")
         let h = table.column("h_score"), cells = table.column("tumour_cells"), flags = table.column("flags")
+        let rules = table.column("rule_set", "rules")
         var seen: Set<String> = []
         return try table.rows.map { row in
             let name = try table.name(row, slide)
@@ -70,7 +72,8 @@ public enum PredictionReader {
                                    percentOnePlusOrMore: try table.optionalDouble(row, p1),
                                    percentTwoPlusOrMore: try table.optionalDouble(row, p2),
                                    percentThree: try table.optionalDouble(row, p3), hScore: try table.optionalDouble(row, h),
-                                   tumourCells: try table.optionalInt(row, cells), flags: flagList)
+                                   tumourCells: try table.optionalInt(row, cells), flags: flagList,
+                                   ruleSet: RuleSet(rawValue: table.text(row, rules)))
         }
     }
 
@@ -80,6 +83,7 @@ public enum PredictionReader {
         let x = try table.requiredColumn("x"), y = try table.requiredColumn("y")
         let kind = try table.requiredColumn("kind"), cls = try table.requiredColumn("class")
         let intensity = table.column("intensity"), completeness = table.column("completeness")
+        let width = table.column("membrane_width_um")
         var result: [String: [PredictedCell]] = [:]
         for row in table.rows {
             let kindText = table.text(row, kind).lowercased()
@@ -89,7 +93,8 @@ public enum PredictionReader {
             let cell = PredictedCell(tile: try table.name(row, tile), x: try table.double(row, x), y: try table.double(row, y),
                                      kind: k, cellClass: try table.score(row, cls),
                                      intensity: try table.optionalDouble(row, intensity),
-                                     completeness: try table.optionalDouble(row, completeness))
+                                     completeness: try table.optionalDouble(row, completeness),
+                                     membraneWidthMicrons: try table.optionalDouble(row, width))
             result[try table.name(row, slide), default: []].append(cell)
         }
         return result

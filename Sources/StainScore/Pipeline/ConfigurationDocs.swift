@@ -1,0 +1,76 @@
+/// The explanation printed above each parameter by `ihc-score config --print-defaults`, keyed by
+/// its dotted name (tables by their name). They restate the `///` comments of the parameter
+/// structs in a user's words; a test fails when a parameter has none.
+public enum ConfigurationDocs {
+    /// Examples shown (commented out) for optional parameters that are unset by default.
+    public static let examples: [String: String] = [
+        "background": "[242, 242, 242]",
+        "nuclei.threshold": "0.2",
+    ]
+
+    public static let text: [String: String] = [
+        // Top level
+        "analysisMicronsPerPixel": "Tiles finer than this pixel size (µm/px) are reduced by an integer box average before analysis, as QuPath analyses 0.25 µm/px scans at 0.5. 0 = always analyse at full resolution.",
+        "estimateStains": "Estimate the stain vectors per slide (Macenko) instead of using [stains] below; slides whose estimate fails fall back to [stains] and are flagged.",
+        "background": "Glass intensity (R, G, B, each 1–255) used for optical density. Unset = estimated per tile from its glass (255 when it has none).",
+
+        // Rules
+        "rules": "Scoring rules: the published rule set and the thresholds that turn membranes into cell classes and cells into a slide score.",
+        "rules.ruleSet": "Published rule set applied to the pooled tumour cells of each slide.",
+        "rules.minimumTumourCells": "Slides with fewer tumour cells than this are flagged 'insufficient'.",
+        "rules.borderlineMarginPercent": "A deciding percentage within this many percentage points of its cut-off flags the slide 'borderline' (when moving it across would change the score).",
+        "rules.sparseIntenseMinimumPercent": "The guideline's 'intense complete staining in ≤10% of cells → 2+' pattern applies only from this share (%) of 3+ cells, so a few isolated misclassified cells do not make a slide equivocal. 0 = the guideline's wording literally.",
+        "rules.clusterMinimumCells": "Gastric biopsy rules: the smallest cohesive cluster of cells that sets the score.",
+        "rules.clusterLinkDistanceMicrons": "Gastric biopsy rules: two cells belong to one cluster when their nuclei are at most this far apart (µm).",
+        "rules.cells": "Cell classes from membrane intensity (mean log10 DAB optical density of the stained circumference) and completeness (stained fraction of the circumference).",
+        "rules.cells.stainedThreshold": "Membrane DAB optical density at or above which a point of the membrane counts as stained.",
+        "rules.cells.weakIntensity": "Intensity from which staining is weak-to-moderate rather than faint.",
+        "rules.cells.moderateIntensity": "Intensity from which incomplete staining counts as moderate (the guideline's incomplete 2+ pattern).",
+        "rules.cells.intenseIntensity": "Intensity from which staining is intense (3+ when complete).",
+        "rules.cells.completeFraction": "Completeness (0–1) from which a membrane is complete (circumferential).",
+        "rules.cells.basolateralArcFraction": "Gastric rules: a longest stained arc covering at least this fraction (0–1) of the circumference (lateral/basolateral 'U') counts as complete.",
+        "rules.cells.minimumStainedFraction": "Below this completeness (0–1) a cell is class 0 whatever its intensity: one short stained segment cannot be told apart from a neighbour's membrane.",
+
+        // Stains
+        "stains": "Stain optical-density directions (R, G, B) for colour deconvolution; defaults are Ruifrok & Johnston's H-DAB vectors, as in QuPath. Vectors are normalised to unit length.",
+        "stains.hematoxylin": "Hematoxylin OD direction (R, G, B).",
+        "stains.dab": "DAB OD direction (R, G, B).",
+
+        // Tissue
+        "tissue": "Glass, tissue and unmeasurable pixels.",
+        "tissue.minimumTissueOD": "Summed RGB optical density above which a pixel is tissue rather than glass.",
+        "tissue.maximumChannelOD": "A channel optical density above which a pixel is too dark or saturated to measure (folds, pigment).",
+
+        // Nuclei
+        "nuclei": "Nucleus detection on the hematoxylin channel (lengths in µm, areas in µm²).",
+        "nuclei.maskSigmaMicrons": "Gaussian σ (µm) of the smoothing that defines the nucleus mask.",
+        "nuclei.seedSigmaMicrons": "Gaussian σ (µm) of the blob filter whose peaks seed one nucleus each (about half a nucleus radius).",
+        "nuclei.minimumSeparationMicrons": "Two seeds closer than this (µm) are one nucleus.",
+        "nuclei.threshold": "Hematoxylin OD threshold of the nucleus mask. Unset = Otsu over the tile's tissue, clamped to automaticThresholdRange.",
+        "nuclei.automaticThresholdRange": "Range [low, high] the automatic (Otsu) hematoxylin threshold is clamped to.",
+        "nuclei.hematoxylinDominance": "A nucleus pixel's hematoxylin must be at least this multiple of its DAB, so intense membrane DAB leaking into the hematoxylin channel is not taken for nuclei.",
+        "nuclei.minimumAreaMicrons2": "Smallest nucleus area kept (µm²; QuPath's default is 10).",
+        "nuclei.maximumAreaMicrons2": "Largest nucleus area kept (µm²; QuPath's default is 400).",
+
+        // Cells
+        "cells": "Membrane-guided cell segmentation: territories grown from the nuclei meet on the stained membranes.",
+        "cells.maximumRadiusMicrons": "A cell never reaches further than this (µm) from its nucleus centre.",
+        "cells.maximumRadiusPerNucleusRadius": "… nor further than this multiple of its nucleus' equivalent radius.",
+        "cells.ridgeStopOD": "A territory that has climbed a membrane of at least this DAB OD does not run down its far side below half that level: cells stop at their stained membranes.",
+        "cells.dabSmoothingSigmaMicrons": "Gaussian σ (µm) applied to the DAB plane before flooding (removes noise, keeps membranes sharp).",
+        "cells.dabLevelCeiling": "DAB OD mapped to the top flooding level.",
+
+        // Membrane
+        "membrane": "Per-cell membrane measurement.",
+        "membrane.sectors": "Angular sectors around the nucleus centre; completeness has this resolution.",
+        "membrane.outerFraction": "Within each sector the membrane is sought beyond this fraction (0–1) of the way from the nucleus edge to the cell outline; stain nearer the nucleus is measured as cytoplasm.",
+        "membrane.minimumOwnSectorFraction": "Sectors shared with a completely stained neighbour are left out of a cell's measurement, unless fewer than this fraction (0–1) of its sectors would remain.",
+        "membrane.attributeSharedMembranes": "Whether to leave out membranes shared with completely stained neighbours at all.",
+        "membrane.completeFractionForAttribution": "A neighbour counts as completely stained from this fraction (0–1) of stained sectors.",
+
+        // Tumour cells
+        "tumour": "Morphological rules that keep lymphocytes and stromal cells out of the tumour-cell denominator.",
+        "tumour.minimumNucleusAreaMicrons2": "Nuclei smaller than this (µm²) are excluded (lymphocytes, debris).",
+        "tumour.maximumElongation": "Nuclei more elongated than this (≈ length/width) are excluded (fibroblasts).",
+    ]
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import StainScore
+
+/// The optimised kernels against the plain implementations in `Reference`: exactly equal
+/// (integers, labels, and float results the kernel promises to form in the same order), on
+/// random inputs and awkward sizes — 1×1, single rows and columns, widths that are not a
+/// multiple of the vector width.
+@Suite("Optimised kernels = reference implementations")
+struct KernelReferenceTests {
+    static let sizes: [(Int, Int)] = [(1, 1), (1, 7), (9, 1), (17, 5), (31, 33), (64, 3), (100, 37), (130, 61)]
+
+    static func randomPlane(_ w: Int, _ h: Int, seed: UInt64, scale: Double = 1) -> Plane<Float> {
+        var rng = SplitMix64(seed: seed)
+        return Plane(width: w, height: h, values: (0..<(w * h)).map { _ in Float(rng.nextUnit() * scale) })
+    }
+
+    @Test("stain separation: table sums equal the per-pixel 3×3 product", arguments: sizes)
+    func stains(_ w: Int, _ h: Int) {
+        var rng = SplitMix64(seed: UInt64(w * 1000 + h))
+        let pixels = (0..<(w * h * 3)).map { _ in UInt8(rng.nextUnit() * 256 > 255 ? 255 : rng.nextUnit() * 256) }
+        let image = RGBImage(width: w, height: h, pixels: pixels)
+        let stains = StainMatrix(hematoxylin: SIMD3(0.62, 0.72, 0.31), dab: SIMD3(0.29, 0.58, 0.76))
+        let background = SIMD3<Double>(243, 240, 247)
+        let fast = StainSeparation.separate(image, background: background, stains: stains, tissue: TissueParameters())
+        let slow = Reference.separate(image, background: background, stains: stains, tissue: TissueParameters())
+        #expect(fast.hematoxylin.values == slow.h)
+        #expect(fast.dab.values == slow.d)
+        #expect(fast.tissue.values == slow.t)
+    }
+
+    @Test("Gaussian: equal to the scalar symmetric sum, and within 1e-5 of the 2-D convolution", arguments: sizes)
+    func gaussian(_ w: Int, _ h: Int) {
+        let plane = Self.randomPlane(w, h, seed: UInt64(w * 7 + h))
+        for sigma in [0.5, 1.0, 2.0, 3.0] {
+            #expect(GaussianFilter.blur(plane, sigma: sigma).values == Reference.blur(plane, sigma: sigma).values)
+        }
+    }
+
+    @Test("hole filling equals a flood of the background from the border", arguments: sizes)
+    func holes(_ w: Int, _ h: Int) {
+        for density in [0.3, 0.55, 0.8] {
+            var rng = SplitMix64(seed: UInt64(w * 31 + h) &+ UInt64(density * 100))
+            let mask = Plane<UInt8>(width: w, height: h, values: (0..<(w * h)).map { _ in rng.nextUnit() < density ? 1 : 0 })
+            #expect(Morphology.fillHoles(mask) == Reference.fillHoles(mask))
+        }
+    }
+
+    @Test("peaks equal strict maxima with brute-force suppression", arguments: sizes)
+    func peaks(_ w: Int, _ h: Int) {
+        // Coarse values make ties (plateaus) common.
+        var plane = Self.randomPlane(w, h, seed: UInt64(w * 13 + h), scale: 8)
+        plane.values = plane.values.map { $0.rounded(.down) }
+        var rng = SplitMix64(seed: 99)
+        let mask = Plane<UInt8>(width: w, height: h, values: (0..<(w * h)).map { _ in rng.nextUnit() < 0.8 ? 1 : 0 })
+        for distance: Float in [1.5, 4] {
+            #expect(LocalMaxima.peaks(plane, threshold: 2, mask: mask, minimumDistance: distance)
+                    == Reference.peaks(plane, threshold: 2, mask: mask, minimumDistance: distance))
+            #expect(LocalMaxima.peaks(plane, threshold: 0, minimumDistance: distance)
+                    == Reference.peaks(plane, threshold: 0, mask: nil, minimumDistance: distance))
+        }
+    }
+
+    @Test("watershed equals the FIFO-per-level definition (plain, radius-limited, ridge-stopped)", arguments: sizes)
+    func watershed(_ w: Int, _ h: Int) {
+        var rng = SplitMix64(seed: UInt64(w * 17 + h))
+        // Levels with plateaus, ridges and the top level 255; a few forbidden pixels.
+        let levels = Plane<UInt8>(width: w, height: h, values: (0..<(w * h)).map { _ in
+            let u = rng.nextUnit()
+            return u < 0.4 ? 0 : u < 0.9 ? UInt8(u * 40) : UInt8(200 + (u - 0.9) * 550)
+        })
+        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
+        var centres: [SIMD2<Float>] = [], radii: [Float] = []
+        for i in 0..<(w * h) {
+            let u = rng.nextUnit()
+            if u < 0.03 { centres.append(SIMD2(Float(i % w), Float(i / w))); radii.append(Float(1 + rng.nextUnit() * 6)); labels.values[i] = Int32(centres.count) }
+            else if u < 0.06 { labels.values[i] = -1 }
+        }
+        var fast = labels, slow = labels
+        Watershed.flood(levels: levels, labels: &fast)
+        Reference.flood(levels: levels, labels: &slow)
+        #expect(fast == slow)
+        fast = labels; slow = labels
+        Watershed.flood(levels: levels, labels: &fast, centres: centres, radii: radii, ridgeStop: 20)
+        Reference.flood(levels: levels, labels: &slow, centres: centres, radii: radii, ridgeStop: 20)
+        #expect(fast == slow)
+    }
+
+    @Test("Otsu from a histogram equals the brute-force maximum of the between-class variance")
+    func otsu() {
+        var rng = SplitMix64(seed: 5)
+        for n in [2, 3, 50, 1000] {
+            let values = (0..<n).map { i in Float(i % 2 == 0 ? 0.2 + 0.1 * rng.nextUnit() : 0.7 + 0.3 * rng.nextUnit()) }
+            #expect(Threshold.otsu(Plane(width: n, height: 1, values: values), low: 0, high: 1.5)
+                    == Reference.otsu(values, low: 0, high: 1.5))
+        }
+        #expect(Threshold.otsu(Plane(width: 1, height: 1, values: [0.3]), low: 0, high: 1) == nil)
+    }
+}
