@@ -9,9 +9,12 @@ public enum LocalMaxima {
         let w = plane.width, h = plane.height
         var candidates: [(value: Float, index: Int)] = []
         if let mask { precondition(mask.width == w && mask.height == h) }
+        guard w > 0, h > 0 else { return [] }
+        let maskValues = mask?.values ?? []
         plane.values.withUnsafeBufferPointer { vb in
-        (mask?.values ?? []).withUnsafeBufferPointer { mb in
-            let v = vb.baseAddress!, m = mb.baseAddress
+        maskValues.withUnsafeBufferPointer { mb in
+            let v = vb.baseAddress!
+            let m: UnsafePointer<UInt8>? = mask == nil ? nil : mb.baseAddress
             for y in 0..<h {
                 let row = y &* w
                 let interiorRow = y > 0 && y < h &- 1

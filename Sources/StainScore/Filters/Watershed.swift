@@ -28,7 +28,7 @@ public enum Watershed {
         let taken: UInt8 = 255
         let gw = w &+ 2, gh = h &+ 2
         var grid = [UInt8](repeating: taken, count: gw &* gh)
-        var queue = LevelQueues()
+        let queue = LevelQueues()
         let useRadius = centres != nil && radii != nil
         let centreList = centres ?? []
         let radius2 = (radii ?? []).map { $0 * $0 }

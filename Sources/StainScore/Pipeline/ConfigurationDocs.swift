@@ -59,6 +59,7 @@ public enum ConfigurationDocs {
         "cells.ridgeStopOD": "A territory that has climbed a membrane of at least this DAB OD does not run down its far side below half that level: cells stop at their stained membranes.",
         "cells.dabSmoothingSigmaMicrons": "Gaussian σ (µm) applied to the DAB plane before flooding (removes noise, keeps membranes sharp).",
         "cells.dabLevelCeiling": "DAB OD mapped to the top flooding level.",
+        "cells.dabFlatBelowOD": "DAB below this OD is unstained for the flood (level 0): territories meet half-way across pale cytoplasm and glass instead of following sensor noise.",
 
         // Membrane
         "membrane": "Per-cell membrane measurement.",
