@@ -137,10 +137,7 @@ struct Score: ParsableCommand {
         do {
             parameters = try self.parameters()
             found = try slides()
-        } catch let error as ConfigurationError {
-            Output.error(error.description)
-            throw ExitCodes.usage
-        } catch let error as InputError {
+        } catch let error as InputFileError {  // a configuration file, manifest or input problem
             Output.error(error.description)
             throw ExitCodes.usage
         }

@@ -47,13 +47,15 @@ public enum GaussianFilter {
         k.withUnsafeBufferPointer { kBuffer in
             let src = srcBuffer.baseAddress!, mid = tmpBuffer.baseAddress!, dst = outBuffer.baseAddress!
             let pad = padBuffer.baseAddress!, kp = kBuffer.baseAddress! + r, rp = rowBuffer.baseAddress!
-            // Horizontal pass: pad[x + r] = row[x], ends clamped.
+            // Horizontal pass: pad[x + r] = row[x], ends clamped; "row" j of the symmetric sum
+            // is the padded row shifted by j.
+            let padConst = UnsafePointer(pad)
+            for j in -r...r { rp[j &+ r] = padConst + (r &+ j) }
             for y in 0..<h {
                 let row = src + y &* w
                 for x in 0..<r { pad[x] = row[0]; pad[r &+ w &+ x] = row[w &- 1] }
                 (pad + r).update(from: row, count: w)
-                Self.symmetricRow(centre: UnsafePointer(pad + r), stride: 1, kernel: kp, radius: r,
-                                  count: w, out: mid + y &* w)
+                Self.symmetricRows(rows: UnsafePointer(rp), kernel: kp, radius: r, count: w, out: mid + y &* w)
             }
             // Vertical pass: the 2r + 1 source rows of output row y, clamped.
             let midConst = UnsafePointer(mid)
@@ -67,41 +69,8 @@ public enum GaussianFilter {
         }}}}}}
     }
 
-    /// out[x] = k₀·c[x] + Σⱼ kⱼ·(c[x − j·stride] + c[x + j·stride]) for x in 0..<count.
-    @inline(__always)
-    static func symmetricRow(centre c: UnsafePointer<Float>, stride: Int, kernel kp: UnsafePointer<Float>, radius r: Int,
-                             count: Int, out: UnsafeMutablePointer<Float>) {
-        let raw = UnsafeRawPointer(c)
-        var x = 0
-        while x &+ 32 <= count {
-            var a0 = SIMD16<Float>(repeating: kp[0]) * raw.loadUnaligned(fromByteOffset: x &* 4, as: SIMD16<Float>.self)
-            var a1 = SIMD16<Float>(repeating: kp[0]) * raw.loadUnaligned(fromByteOffset: (x &+ 16) &* 4, as: SIMD16<Float>.self)
-            var j = 1
-            while j <= r {
-                let kj = SIMD16<Float>(repeating: kp[j])
-                let l0 = raw.loadUnaligned(fromByteOffset: (x &- j) &* 4, as: SIMD16<Float>.self)
-                let h0 = raw.loadUnaligned(fromByteOffset: (x &+ j) &* 4, as: SIMD16<Float>.self)
-                let l1 = raw.loadUnaligned(fromByteOffset: (x &+ 16 &- j) &* 4, as: SIMD16<Float>.self)
-                let h1 = raw.loadUnaligned(fromByteOffset: (x &+ 16 &+ j) &* 4, as: SIMD16<Float>.self)
-                a0 += kj * (l0 + h0)
-                a1 += kj * (l1 + h1)
-                j &+= 1
-            }
-            UnsafeMutableRawPointer(out + x).storeBytes(of: a0, as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(out + (x &+ 16)).storeBytes(of: a1, as: SIMD16<Float>.self)
-            x &+= 32
-        }
-        while x < count {
-            var a = kp[0] * c[x]
-            var j = 1
-            while j <= r { a += kp[j] * (c[x &- j] + c[x &+ j]); j &+= 1 }
-            out[x] = a
-            x &+= 1
-        }
-    }
-
-    /// out[x] = k₀·rows[r][x] + Σⱼ kⱼ·(rows[r − j][x] + rows[r + j][x]): the vertical pass,
-    /// the same sum in the same order as `symmetricRow`.
+    /// out[x] = k₀·rows[r][x] + Σⱼ kⱼ·(rows[r − j][x] + rows[r + j][x]) for x in 0..<count: both
+    /// passes (the horizontal one with rows[r + j] = the padded row shifted by j).
     @inline(__always)
     static func symmetricRows(rows: UnsafePointer<UnsafePointer<Float>?>, kernel kp: UnsafePointer<Float>, radius r: Int,
                               count: Int, out: UnsafeMutablePointer<Float>) {

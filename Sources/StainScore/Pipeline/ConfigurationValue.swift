@@ -1,21 +1,3 @@
-/// A configuration file problem, naming the file and (for TOML) the line: "FILE:LINE: message".
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    /// 1-based line, when known (TOML files; JSON files report no lines).
-    public var line: Int?
-    public var message: String
-
-    public init(path: String, line: Int? = nil, message: String) {
-        self.path = path
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String {
-        line.map { "\(path):\($0): \(message)" } ?? "\(path): \(message)"
-    }
-}
-
 /// One value read from a configuration file (TOML or JSON), with the line it was written on.
 public struct ConfigurationNode: Sendable, Equatable {
     public enum Value: Sendable, Equatable {

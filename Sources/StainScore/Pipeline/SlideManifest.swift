@@ -11,12 +11,7 @@ import Foundation
 public enum SlideManifest {
     /// Reads the manifest at `path`. Errors name the file and line.
     public static func read(_ path: String) throws -> [SlideInput] {
-        let table: CSVTable
-        do {
-            table = try CSVTable(contentsOf: path)
-        } catch let error as ValidationInputError {
-            throw InputError(path: error.path, line: error.line, message: error.message)
-        }
+        let table = try CSVTable(contentsOf: path)
         func required(_ names: String...) throws -> Int {
             let wanted = Set(names)
             guard let index = table.header.firstIndex(where: { wanted.contains($0.lowercased()) }) else {
