@@ -70,7 +70,7 @@ struct SegmentationTests {
                                               tissue: TissueParameters())
         let nuclei = NucleusDetector.detect(hematoxylin: planes.hematoxylin, dab: planes.dab, tissue: planes.tissue,
                                             pixelSize: mpp, parameters: NucleusParameters())
-        let cells = CellSegmenter.segment(dab: planes.dab, tissue: planes.tissue, nuclei: nuclei, pixelSize: mpp,
+        let cells = CellSegmenter.segment(dab: planes.dab, nuclei: nuclei, pixelSize: mpp,
                                           parameters: CellParameters())
         let profiles = MembraneMeasurer.measure(cells: cells, nuclei: nuclei, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
                                                 stainedThreshold: 0.10, maximumRadiusPixels: 24, parameters: MembraneParameters())

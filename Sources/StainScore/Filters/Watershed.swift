@@ -117,8 +117,10 @@ public enum Watershed {
         }}}}}
     }
 
-    /// Quantises `plane` linearly from [low, high] to 0…255 (clamped).
-    public static func quantise(_ plane: Plane<Float>, low: Float, high: Float, invert: Bool = false) -> Plane<UInt8> {
+    /// Quantises `plane` linearly from [low, high] to 0…255 (clamped, rounded half up); levels
+    /// below `zeroBelow` (after any inversion) become 0, in the same pass.
+    public static func quantise(_ plane: Plane<Float>, low: Float, high: Float, invert: Bool = false,
+                                zeroBelow: UInt8 = 0) -> Plane<UInt8> {
         let scale = 255 / max(1e-6, high - low)
         var out = [UInt8](repeating: 0, count: plane.count)
         plane.values.withUnsafeBufferPointer { src in
@@ -128,7 +130,8 @@ public enum Watershed {
                     var v = (src[i] - low) * scale
                     v = min(255, max(0, v))
                     if invert { v = 255 - v }
-                    dst[i] = UInt8(truncatingIfNeeded: Int32(v + 0.5))
+                    let level = UInt8(truncatingIfNeeded: Int32(v + 0.5))
+                    dst[i] = level < zeroBelow ? 0 : level
                     i &+= 1
                 }
             }

@@ -25,7 +25,7 @@ public enum SlideLayout: String, Sendable, CaseIterable {
 /// folder.
 public enum SlideDiscovery {
     /// File-name extensions treated as images when walking folders.
-    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]
+    public static let imageExtensions = InputDiscovery.imageExtensions
 
     /// The result of a discovery: the slides, and the inputs that gave none (listed as errors).
     public struct Found: Sendable {
@@ -140,15 +140,18 @@ public enum SlideDiscovery {
         return String(cString: resolved)
     }
 
-    static func isImage(_ name: String) -> Bool {
+    /// An image file name (by extension); region-of-interest masks are not, unless asked for.
+    static func isImage(_ name: String, includingMasks: Bool = false) -> Bool {
         guard let dot = name.lastIndex(of: ".") else { return false }
         return imageExtensions.contains(name[name.index(after: dot)...].lowercased())
-            && !RegionOfInterestFiles.isMask(fileName: name)
+            && (includingMasks || !RegionOfInterestFiles.isMask(fileName: name))
     }
 
     /// Directory walking with the exclusions and a guard against symbolic-link loops.
     struct Walker {
         var excluded: Set<String>
+        /// Whether mask images (`T.mask.png`…) are listed as images too (`info` lists every image).
+        var includeMasks = false
 
         struct Image {
             var path: String
@@ -198,7 +201,7 @@ public enum SlideDiscovery {
                 let path = join(directory, name)
                 if isDirectory(path) {
                     walk(path, relative: relative + name + "/", into: &out, visited: &visited)
-                } else if isImage(name) {
+                } else if SlideDiscovery.isImage(name, includingMasks: includeMasks) {
                     var tile = TileInput(path: path)
                     SlideDiscovery.resolveRegionOfInterest(&tile, siblings: siblings)
                     out.append(Image(path: path, relative: relative + name, name: name, regionOfInterest: tile.regionOfInterest,

@@ -49,14 +49,14 @@ public enum TileAnalyzer {
             ?? BackgroundEstimation.estimate(image)
         let planes = StainSeparation.separate(image, background: background, stains: stains, tissue: parameters.tissue)
         lap("stains")
-        var tissuePixels = 0
-        for v in planes.tissue.values where v == 1 { tissuePixels += 1 }
+        // The tissue codes and their tally come out of the stain pass; this stage is now free.
+        let tissuePixels = planes.measurableTissuePixels
         lap("tissue")
         // Nuclei, cells, membranes.
         let nuclei = NucleusDetector.detect(hematoxylin: planes.hematoxylin, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
                                             parameters: parameters.nuclei, clock: clock)
         lap("nuclei")
-        let cells = CellSegmenter.segment(dab: planes.dab, tissue: planes.tissue, nuclei: nuclei, pixelSize: mpp,
+        let cells = CellSegmenter.segment(dab: planes.dab, nuclei: nuclei, pixelSize: mpp,
                                           parameters: parameters.cells, clock: clock)
         lap("cells")
         let profiles = MembraneMeasurer.measure(

@@ -25,29 +25,14 @@ public struct CellParameters: Sendable, Hashable, Codable {
 /// as tissue (very pale cytoplasm, glass) are flooded like any other, so a territory can cross
 /// pale cytoplasm to reach its membrane; the membrane measurement ignores them.
 public enum CellSegmenter {
-    public static func segment(dab: Plane<Float>, tissue: Plane<UInt8>, nuclei: NucleusDetection, pixelSize: Double,
+    public static func segment(dab: Plane<Float>, nuclei: NucleusDetection, pixelSize: Double,
                                parameters p: CellParameters, clock: StageClock? = nil) -> LabelImage {
         clock?.restart()
-        let w = dab.width, h = dab.height
-        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
-        labels.values.withUnsafeMutableBufferPointer { out in
-            nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
-                tissue.values.withUnsafeBufferPointer { t in
-                    for i in 0..<(w &* h) {
-                        let nucleus = nuc[i]
-                        out[i] = nucleus > 0 ? nucleus : 0
-                    }
-                }
-            }
-        }
+        // Markers: the nucleus labels themselves (0 or positive: the flood fills the zeros).
+        var labels = nuclei.labels.labels
         let smooth = GaussianFilter.blur(dab, sigma: p.dabSmoothingSigmaMicrons / pixelSize)
-        var levels = Watershed.quantise(smooth, low: 0, high: Float(p.dabLevelCeiling))
         let flat = UInt8(max(0, min(255, (p.dabFlatBelowOD / p.dabLevelCeiling * 255).rounded())))
-        if flat > 0 {
-            levels.values.withUnsafeMutableBufferPointer { l in
-                for i in 0..<l.count where l[i] < flat { l[i] = 0 }
-            }
-        }
+        let levels = Watershed.quantise(smooth, low: 0, high: Float(p.dabLevelCeiling), zeroBelow: flat)
         clock.lap("cells.levels")
         let centres = nuclei.nuclei.map { SIMD2(Float($0.x), Float($0.y)) }
         let limit = p.maximumRadiusMicrons / pixelSize
@@ -55,10 +40,6 @@ public enum CellSegmenter {
         let stop = UInt8(max(1, min(255, (p.ridgeStopOD / p.dabLevelCeiling * 255).rounded())))
         Watershed.flood(levels: levels, labels: &labels, centres: centres, radii: radii, ridgeStop: stop)
         clock.lap("cells.watershed")
-        labels.values.withUnsafeMutableBufferPointer { out in
-            for i in 0..<(w &* h) where out[i] < 0 { out[i] = 0 }
-        }
-        clock.lap("cells.finish")
         return LabelImage(labels: labels, count: nuclei.nuclei.count)
     }
 }

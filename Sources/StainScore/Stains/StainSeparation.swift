@@ -4,6 +4,8 @@ public struct StainPlanes: Sendable {
     public var dab: Plane<Float>
     /// 0 glass, 1 measurable tissue, 2 too dark or saturated to measure (folds, pigment, debris).
     public var tissue: Plane<UInt8>
+    /// How many pixels are measurable tissue (code 1), counted in the same pass.
+    public var measurableTissuePixels: Int
 }
 
 /// The thresholds that tell glass, tissue and unmeasurable pixels apart.
@@ -45,6 +47,7 @@ public enum StainSeparation {
         var d = [Float](repeating: 0, count: n)
         var t = [UInt8](repeating: 0, count: n)
         let tissueThreshold = Float(tissue.minimumTissueOD)
+        var measurable = 0
         image.pixels.withUnsafeBufferPointer { rgb in
         table.withUnsafeBufferPointer { lut in
         h.withUnsafeMutableBufferPointer { hp in
@@ -58,12 +61,15 @@ public enum StainSeparation {
                 let s = tab[Int(src[o])] + tab[256 &+ Int(src[o &+ 1])] + tab[512 &+ Int(src[o &+ 2])]
                 hOut[i] = s[0]
                 dOut[i] = s[1]
-                tOut[i] = s[2] < tissueThreshold ? 0 : (s[3] > 0 ? 2 : 1)
+                let code: UInt8 = s[2] < tissueThreshold ? 0 : (s[3] > 0 ? 2 : 1)
+                tOut[i] = code
+                measurable &+= code == 1 ? 1 : 0
                 i &+= 1
             }
         }}}}}
         return StainPlanes(hematoxylin: Plane(width: image.width, height: image.height, values: h),
                            dab: Plane(width: image.width, height: image.height, values: d),
-                           tissue: Plane(width: image.width, height: image.height, values: t))
+                           tissue: Plane(width: image.width, height: image.height, values: t),
+                           measurableTissuePixels: measurable)
     }
 }
