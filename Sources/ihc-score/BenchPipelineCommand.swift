@@ -41,8 +41,11 @@ struct BenchPipeline: ParsableCommand {
     @Option(help: "Pixel size in µm/px for files that carry none.")
     var mpp: Double?
 
-    @Option(help: "Analysis pixel size (µm/px); finer tiles are reduced first. 0 = full resolution.")
-    var analysisMpp = 0.5
+    @Option(help: "Analysis parameters from a TOML or JSON file, as for score (--analysis-mpp overrides it).")
+    var config: String?
+
+    @Option(help: "Analysis pixel size (µm/px); finer tiles are reduced first. 0 = full resolution. Default: the configuration's, else 0.5.")
+    var analysisMpp: Double?
 
     @Option(help: "Threads for the parallel measurement (default: the cores available).")
     var jobs = ProcessMetrics.availableCores
@@ -82,7 +85,8 @@ struct BenchPipeline: ParsableCommand {
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         guard !paths.isEmpty else { throw ValidationError("no image tiles found") }
         var parameters = AnalysisParameters()
-        parameters.analysisMicronsPerPixel = analysisMpp
+        if let config { parameters = try ConfigurationFile.load(config) }
+        if let analysisMpp { parameters.analysisMicronsPerPixel = analysisMpp }
         let pixelSize = mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
         let load0 = ProcessMetrics.loadAverage()
         func passes(_ threads: Int) throws -> PipelineBenchmark.Report {
@@ -99,7 +103,7 @@ struct BenchPipeline: ParsableCommand {
         // The issue's memory budget: 100 MB + 40 bytes per pixel of the tiles in flight (one per thread).
         let largestTile = Int((one.megapixels / Double(max(1, one.tiles))) * 1e6)
         let budget = 100_000_000 + 40 * largestTile * max(1, parallel?.threads ?? 1)
-        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(analysisMpp) µm/px, ihc-score \(StainScoreVersion.version)")
+        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(parameters.analysisMicronsPerPixel) µm/px\(config.map { ", configuration \($0)" } ?? ""), ihc-score \(StainScoreVersion.version)")
         print("median of \(repeats) passes after a warm-up; load average before: \(Self.load(load0))   after: \(Self.load(load1))")
         var rows = [["STAGE (1 thread)", "SECONDS", "MP/s", "SHARE"]]
         let total = one.stages.map(\.seconds).reduce(0, +)

@@ -30,4 +30,129 @@ public enum Downsample {
         let size = image.pixelSize.map { PixelSize(x: $0.x * Double(factor), y: $0.y * Double(factor), source: $0.source) }
         return RGBImage(width: w, height: h, pixels: out, pixelSize: size)
     }
+
+    /// Averages each `factor × factor` block of a plane; the partial blocks at the right and
+    /// bottom edges are averaged over the pixels they have, so the result is
+    /// ⌈width / factor⌉ × ⌈height / factor⌉ and covers every pixel.
+    public static func box(_ plane: Plane<Float>, factor: Int) -> Plane<Float> {
+        guard factor > 1 else { return plane }
+        let w = plane.width, h = plane.height
+        let cw = (w + factor - 1) / factor, ch = (h + factor - 1) / factor
+        if factor == 2, w % 2 == 0, h % 2 == 0 { return box2(plane) }
+        var out = Plane<Float>(width: cw, height: ch, repeating: 0)
+        let block = factor == 2 ? [] : (0..<w).map { $0 / factor }
+        plane.values.withUnsafeBufferPointer { src in
+        block.withUnsafeBufferPointer { block in
+        out.values.withUnsafeMutableBufferPointer { dst in
+            for cy in 0..<ch {
+                let y0 = cy &* factor, y1 = Swift.min(h, y0 &+ factor)
+                let row = cy &* cw
+                // Column sums of the block rows, then block sums along the row.
+                for y in y0..<y1 {
+                    let line = y &* w
+                    if factor == 2 {
+                        for cx in 0..<(w / 2) { dst[row &+ cx] += src[line &+ 2 &* cx] + src[line &+ 2 &* cx &+ 1] }
+                        if w & 1 == 1 { dst[row &+ cw &- 1] += src[line &+ w &- 1] }
+                    } else {
+                        for x in 0..<w { dst[row &+ block[x]] += src[line &+ x] }
+                    }
+                }
+                let rows = Float(y1 &- y0)
+                for cx in 0..<cw {
+                    let columns = Float(Swift.min(w, (cx &+ 1) &* factor) &- cx &* factor)
+                    dst[row &+ cx] /= rows * columns
+                }
+            }
+        }}}
+        return out
+    }
+
+    /// The 2×2 mean of a plane of even sides, one output value at a time (vectorised).
+    static func box2(_ plane: Plane<Float>) -> Plane<Float> {
+        let w = plane.width, cw = w / 2, ch = plane.height / 2
+        var out = Plane<Float>(width: cw, height: ch, repeating: 0)
+        plane.values.withUnsafeBufferPointer { src in
+        out.values.withUnsafeMutableBufferPointer { dst in
+            for cy in 0..<ch {
+                let a = src.baseAddress! + 2 &* cy &* w, b = a + w, o = dst.baseAddress! + cy &* cw
+                for cx in 0..<cw {
+                    let i = 2 &* cx
+                    o[cx] = ((a[i] + a[i &+ 1]) + (b[i] + b[i &+ 1])) * 0.25
+                }
+            }
+        }}
+        return out
+    }
+
+    /// Reduces a tissue code plane (0 glass, 1 measurable tissue, 2 unmeasurable) like
+    /// `box(_:factor:)`: a block is measurable when at least half its pixels are, otherwise
+    /// unmeasurable when those outnumber the glass, otherwise glass.
+    public static func tissueCodes(_ plane: Plane<UInt8>, factor: Int) -> Plane<UInt8> {
+        guard factor > 1 else { return plane }
+        let w = plane.width, h = plane.height
+        let cw = (w + factor - 1) / factor, ch = (h + factor - 1) / factor
+        var out = Plane<UInt8>(width: cw, height: ch, repeating: 0)
+        if factor == 2, w % 2 == 0, h % 2 == 0 { return tissueCodes2(plane) }
+        var counts = [Int32](repeating: 0, count: cw * 3)
+        // Block column of every pixel column (no division in the loop).
+        let block = (0..<w).map { ($0 / factor) * 3 }
+        plane.values.withUnsafeBufferPointer { src in
+        out.values.withUnsafeMutableBufferPointer { dst in
+        block.withUnsafeBufferPointer { block in
+        counts.withUnsafeMutableBufferPointer { c in
+            for cy in 0..<ch {
+                let y0 = cy &* factor, y1 = Swift.min(h, y0 &+ factor)
+                for i in 0..<c.count { c[i] = 0 }
+                for y in y0..<y1 {
+                    let line = y &* w
+                    for x in 0..<w { c[block[x] &+ Int(Swift.min(2, src[line &+ x]))] &+= 1 }
+                }
+                for cx in 0..<cw {
+                    let glass = c[cx &* 3], measurable = c[cx &* 3 &+ 1], unmeasurable = c[cx &* 3 &+ 2]
+                    let total = glass &+ measurable &+ unmeasurable
+                    dst[cy &* cw &+ cx] = 2 &* measurable >= total ? 1 : unmeasurable > glass ? 2 : 0
+                }
+            }
+        }}}}
+        return out
+    }
+
+    /// `tissueCodes` for 2×2 blocks of a plane of even sides: the block's code from the counts
+    /// of its four pixels, without a histogram.
+    static func tissueCodes2(_ plane: Plane<UInt8>) -> Plane<UInt8> {
+        let w = plane.width, cw = w / 2, ch = plane.height / 2
+        var out = Plane<UInt8>(width: cw, height: ch, repeating: 0)
+        plane.values.withUnsafeBufferPointer { src in
+        out.values.withUnsafeMutableBufferPointer { dst in
+            for cy in 0..<ch {
+                let a = src.baseAddress! + 2 &* cy &* w, b = a + w, o = dst.baseAddress! + cy &* cw
+                for cx in 0..<cw {
+                    let i = 2 &* cx
+                    let p = (a[i], a[i &+ 1], b[i], b[i &+ 1])
+                    @inline(__always) func count(_ code: UInt8) -> Int {
+                        (p.0 == code ? 1 : 0) &+ (p.1 == code ? 1 : 0) &+ (p.2 == code ? 1 : 0) &+ (p.3 == code ? 1 : 0)
+                    }
+                    let measurable = count(1), glass = count(0)
+                    o[cx] = measurable >= 2 ? 1 : (4 &- measurable &- glass) > glass ? 2 : 0
+                }
+            }
+        }}
+        return out
+    }
+
+    /// Every `factor`-th label of every `factor`-th row, from (0, 0): the coarse label image a
+    /// block-wise upsampling came from (⌈width / factor⌉ × ⌈height / factor⌉).
+    public static func sample(_ plane: Plane<Int32>, factor: Int) -> Plane<Int32> {
+        guard factor > 1 else { return plane }
+        let w = plane.width, cw = (w + factor - 1) / factor, ch = (plane.height + factor - 1) / factor
+        var out = Plane<Int32>(width: cw, height: ch, repeating: 0)
+        plane.values.withUnsafeBufferPointer { src in
+        out.values.withUnsafeMutableBufferPointer { dst in
+            for cy in 0..<ch {
+                let line = cy &* factor &* w
+                for cx in 0..<cw { dst[cy &* cw &+ cx] = src[line &+ cx &* factor] }
+            }
+        }}
+        return out
+    }
 }

@@ -90,16 +90,20 @@ public enum MembraneMeasurer {
                 }
             }
         }
-        // Per label, the lookup-table index of pixel (0, 0) relative to its nucleus centre.
-        var origin = [Int](repeating: 0, count: n + 1)
-        for l in 1..<(n + 1) { origin[l] = (reach - cy[l - 1]) * side + (reach - cx[l - 1]) }
+        // Per label, its nucleus centre (the lookup tables are centred there).
+        var centreX = [Int](repeating: 0, count: n + 1), centreY = centreX
+        for l in 1..<(n + 1) { centreX[l] = cx[l - 1]; centreY[l] = cy[l - 1] }
+        // Per label and sector, the radius from which the outer part begins (after pass 1).
+        var innerRadius = [Float](repeating: 0, count: (n + 1) * sectors)
         framed.withUnsafeBufferPointer { fb in
         nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
         tissue.values.withUnsafeBufferPointer { tis in
         dab.values.withUnsafeBufferPointer { d in
         sectorOf.withUnsafeBufferPointer { sectorTable in
         radiusOf.withUnsafeBufferPointer { radiusTable in
-        origin.withUnsafeBufferPointer { originTable in
+        centreX.withUnsafeBufferPointer { centreX in
+        centreY.withUnsafeBufferPointer { centreY in
+        innerRadius.withUnsafeMutableBufferPointer { innerRadius in
         outer.withUnsafeMutableBufferPointer { outer in
         outerNeighbour.withUnsafeMutableBufferPointer { outerNeighbour in
         peak.withUnsafeMutableBufferPointer { peak in
@@ -112,40 +116,67 @@ public enum MembraneMeasurer {
         cytoCount.withUnsafeMutableBufferPointer { cytoCount in
         stainedOuter.withUnsafeMutableBufferPointer { stainedOuter in
             let lab = fb.baseAddress!, sectorOf = sectorTable.baseAddress!, radiusOf = radiusTable.baseAddress!
-            let lutCount = side &* side
+            /// The lookup-table row of label l at image row y, as an index of pixel x = 0 and
+            /// the columns [lo, hi) the table covers; nil when row y lies outside it.
+            @inline(__always) func tableRow(_ l: Int, _ y: Int) -> (base: Int, lo: Int, hi: Int)? {
+                let oy = y &- centreY[l] &+ reach
+                if oy < 0 || oy >= side { return nil }
+                let c = centreX[l]
+                return (oy &* side &+ reach &- c, c &- reach, c &+ reach &+ 1)
+            }
             /// Lookup-table index of pixel (x, y) for label l, or −1 outside the table.
             @inline(__always) func lutIndex(_ l: Int, _ x: Int, _ y: Int) -> Int {
-                let i = originTable[l] &+ y &* side &+ x
-                let ox = x &- cx[l &- 1] &+ reach
-                return ox >= 0 && ox < side && i >= 0 && i < lutCount ? i : -1
+                let ox = x &- centreX[l] &+ reach, oy = y &- centreY[l] &+ reach
+                return ox >= 0 && ox < side && oy >= 0 && oy < side ? oy &* side &+ ox : -1
             }
+            // Both passes walk each row as runs of one label: the label's data are looked up
+            // once per run, and the table columns are clipped once per run instead of checked
+            // per pixel. Pixels are still visited in raster order, so every sum is formed in
+            // the same order as a pixel-by-pixel walk.
             // Pass 1: outline distance per sector, area, border contact.
             for y in 0..<h {
                 let grow = (y &+ 1) &* gw &+ 1, row = y &* w
                 let edgeRow = y == 0 || y == h &- 1
-                for x in 0..<w {
-                    let g = grow &+ x
-                    let l = Int(lab[g])
+                var x0 = 0
+                while x0 < w {
+                    let l32 = lab[grow &+ x0]
+                    var x1 = x0 &+ 1
+                    while x1 < w && lab[grow &+ x1] == l32 { x1 &+= 1 }
+                    defer { x0 = x1 }
+                    let l = Int(l32)
                     if l <= 0 { continue }
-                    area[l] &+= 1
-                    if edgeRow || x == 0 || x == w &- 1 { border[l] = true }
-                    if tis[row &+ x] == 0 { continue }  // glass / pale: no membrane here
-                    let t = lutIndex(l, x, y)
-                    if t < 0 { continue }
-                    let s = Int(sectorOf[t])
-                    if s < 0 { continue }
-                    let r = radiusOf[t]
-                    let k = l &* sectors &+ s
-                    if r > outer[k] {
-                        outer[k] = r
-                        // Which cell lies across the outline here (0: none).
-                        var across: Int32 = 0
-                        if lab[g &- 1] > 0, Int(lab[g &- 1]) != l { across = lab[g &- 1] }
-                        else if lab[g &+ 1] > 0, Int(lab[g &+ 1]) != l { across = lab[g &+ 1] }
-                        else if lab[g &- gw] > 0, Int(lab[g &- gw]) != l { across = lab[g &- gw] }
-                        else if lab[g &+ gw] > 0, Int(lab[g &+ gw]) != l { across = lab[g &+ gw] }
-                        outerNeighbour[k] = across
+                    area[l] &+= x1 &- x0
+                    if edgeRow || x0 == 0 || x1 == w { border[l] = true }
+                    guard let t = tableRow(l, y) else { continue }
+                    let base = l &* sectors
+                    let from = Swift.max(x0, t.lo), to = Swift.min(x1, t.hi)
+                    if from >= to { continue }
+                    for x in from..<to {
+                        if tis[row &+ x] == 0 { continue }  // glass / pale: no membrane here
+                        let i = t.base &+ x
+                        let s = Int(sectorOf[i])
+                        if s < 0 { continue }
+                        let r = radiusOf[i]
+                        let k = base &+ s
+                        if r > outer[k] {
+                            outer[k] = r
+                            // Which cell lies across the outline here (0: none).
+                            let g = grow &+ x
+                            var across: Int32 = 0
+                            if lab[g &- 1] > 0, lab[g &- 1] != l32 { across = lab[g &- 1] }
+                            else if lab[g &+ 1] > 0, lab[g &+ 1] != l32 { across = lab[g &+ 1] }
+                            else if lab[g &- gw] > 0, lab[g &- gw] != l32 { across = lab[g &- gw] }
+                            else if lab[g &+ gw] > 0, lab[g &+ gw] != l32 { across = lab[g &+ gw] }
+                            outerNeighbour[k] = across
+                        }
                     }
+                }
+            }
+            for l in 1..<(n + 1) {
+                let edge = rn[l &- 1]
+                for s in 0..<sectors {
+                    let k = l &* sectors &+ s
+                    innerRadius[k] = edge + outerFraction * Swift.max(0, outer[k] - edge)
                 }
             }
             clock.lap("membrane.outline")
@@ -155,49 +186,57 @@ public enum MembraneMeasurer {
             // Pass 2: sector peaks over the outer part, outline band, cytoplasm.
             for y in 0..<h {
                 let grow = (y &+ 1) &* gw &+ 1, row = y &* w
-                for x in 0..<w {
-                    let g = grow &+ x, p = row &+ x
-                    let l = Int(lab[g])
-                    if l <= 0 || tis[p] == 0 { continue }
-                    let v = d[p]
-                    var onOutline = false
-                    // Neighbours left, right, up, down; one in another cell means this pixel
-                    // lies just across that cell's outline.
-                    @inline(__always) func neighbour(_ q: Int) {
-                        let m = Int(lab[q])
-                        if m == l { return }
-                        onOutline = true
-                        if m > 0 {
-                            let qx = x, qy = y
-                            let t = lutIndex(m, qx, qy)
-                            if t >= 0 {
-                                let s = Int(sectorOf[t])
-                                if s >= 0 { record(m &* sectors &+ s, v) }
+                var x0 = 0
+                while x0 < w {
+                    let l32 = lab[grow &+ x0]
+                    var x1 = x0 &+ 1
+                    while x1 < w && lab[grow &+ x1] == l32 { x1 &+= 1 }
+                    defer { x0 = x1 }
+                    let l = Int(l32)
+                    if l <= 0 { continue }
+                    let t = tableRow(l, y)
+                    let base = l &* sectors
+                    for x in x0..<x1 {
+                        let g = grow &+ x, p = row &+ x
+                        if tis[p] == 0 { continue }
+                        let v = d[p]
+                        var onOutline = false
+                        // Neighbours left, right, up, down; one in another cell means this pixel
+                        // lies just across that cell's outline (left and right can differ only
+                        // at the ends of the run).
+                        @inline(__always) func neighbour(_ q: Int) {
+                            let m32 = lab[q]
+                            if m32 == l32 { return }
+                            onOutline = true
+                            let m = Int(m32)
+                            if m > 0 {
+                                let i = lutIndex(m, x, y)
+                                if i >= 0 {
+                                    let s = Int(sectorOf[i])
+                                    if s >= 0 { record(m &* sectors &+ s, v) }
+                                }
                             }
                         }
-                    }
-                    neighbour(g &- 1)
-                    neighbour(g &+ 1)
-                    neighbour(g &- gw)
-                    neighbour(g &+ gw)
-                    if onOutline { bandSum[l] += Double(v); bandCount[l] &+= 1 }
-                    let t = lutIndex(l, x, y)
-                    if t < 0 { continue }
-                    let s = Int(sectorOf[t])
-                    if s < 0 { continue }
-                    let r = radiusOf[t]
-                    let edge = rn[l &- 1]
-                    let k = l &* sectors &+ s
-                    let inner = edge + outerFraction * Swift.max(0, outer[k] - edge)
-                    if r >= inner {
-                        record(k, v)
-                        if v >= threshold { stainedOuter[l] &+= 1 }
-                    } else if Int(nuc[p]) != l {
-                        cytoSum[l] += Double(v); cytoCount[l] &+= 1
+                        if x == x0 { neighbour(g &- 1) }
+                        if x == x1 &- 1 { neighbour(g &+ 1) }
+                        neighbour(g &- gw)
+                        neighbour(g &+ gw)
+                        if onOutline { bandSum[l] += Double(v); bandCount[l] &+= 1 }
+                        guard let t, x >= t.lo, x < t.hi else { continue }
+                        let i = t.base &+ x
+                        let s = Int(sectorOf[i])
+                        if s < 0 { continue }
+                        let k = base &+ s
+                        if radiusOf[i] >= innerRadius[k] {
+                            record(k, v)
+                            if v >= threshold { stainedOuter[l] &+= 1 }
+                        } else if nuc[p] != l32 {
+                            cytoSum[l] += Double(v); cytoCount[l] &+= 1
+                        }
                     }
                 }
             }
-        }}}}}}}}}}}}}}}}}}
+        }}}}}}}}}}}}}}}}}}}}
         clock.lap("membrane.sectors")
         // A sector's membrane value is its second-highest pixel: a membrane crossing a sector
         // spans several pixels, so this stays on the ridge while shedding the upward bias of a

@@ -43,7 +43,8 @@ public enum ConfigurationDocs {
 
         // Nuclei
         "nuclei": "Nucleus detection on the hematoxylin channel (lengths in µm, areas in µm²).",
-        "nuclei.maskSigmaMicrons": "Gaussian σ (µm) of the smoothing that defines the nucleus mask.",
+        "nuclei.maskSigmaMicrons": "Gaussian σ (µm) of the smoothing that defines the nucleus mask, applied at the detection scale (nuclei.detectionMicronsPerPixel), whose 2×2 reduction already smooths.",
+        "nuclei.detectionMicronsPerPixel": "Nuclei are detected at this pixel size (µm/px) when the analysis pixels are at least 1.5× finer: the stain planes are box-averaged by the integer factor and the nucleus labels mapped back. 0 = detect at the analysis scale.",
         "nuclei.seedSigmaMicrons": "Gaussian σ (µm) of the blob filter whose peaks seed one nucleus each (about half a nucleus radius).",
         "nuclei.minimumSeparationMicrons": "Two seeds closer than this (µm) are one nucleus.",
         "nuclei.threshold": "Hematoxylin OD threshold of the nucleus mask. Unset = Otsu over the tile's tissue, clamped to automaticThresholdRange.",
@@ -56,6 +57,7 @@ public enum ConfigurationDocs {
         "cells": "Membrane-guided cell segmentation: territories grown from the nuclei meet on the stained membranes.",
         "cells.maximumRadiusMicrons": "A cell never reaches further than this (µm) from its nucleus centre.",
         "cells.maximumRadiusPerNucleusRadius": "… nor further than this multiple of its nucleus' equivalent radius.",
+        "cells.floodMicronsPerPixel": "The cell flood runs at this pixel size (µm/px) when the analysis pixels are at least 1.5× finer (DAB box-averaged, territories mapped back block-wise); membranes are still measured at the analysis scale. 0 = flood at the analysis scale.",
         "cells.ridgeStopOD": "A territory that has climbed a membrane of at least this DAB OD does not run down its far side below half that level: cells stop at their stained membranes.",
         "cells.dabSmoothingSigmaMicrons": "Gaussian σ (µm) applied to the DAB plane before flooding (removes noise, keeps membranes sharp).",
         "cells.dabLevelCeiling": "DAB OD mapped to the top flooding level.",
