@@ -2,7 +2,8 @@
 // ihc-score — HER2 immunohistochemistry scoring.
 //
 // Floors, top to ground: ihc-score (CLI) → StainScore (Swift core) → CImageIO (C loaders)
-// → the system libraries libpng, libtiff and libjpeg-turbo, found through pkg-config.
+// → the system libraries libpng, libtiff, libjpeg-turbo and ISA-L (the PNG fast path's inflate),
+// found through pkg-config.
 import PackageDescription
 
 /// Release builds of the core may be tuned for x86-64-v3 (AVX2/FMA) with
@@ -33,10 +34,13 @@ let package = Package(
         .systemLibrary(
             name: "CTurboJPEG", path: "SystemLibraries/CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CISAL", path: "SystemLibraries/CISAL", pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]),
         // C loaders and writers. setjmp/longjmp never leave these files.
         .target(
             name: "CImageIO",
-            dependencies: ["CPNG", "CTIFF", "CTurboJPEG"],
+            dependencies: ["CPNG", "CTIFF", "CTurboJPEG", "CISAL"],
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"])]),
         // The Swift core.
         .target(

@@ -45,4 +45,14 @@ static inline uint8_t iio_premultiplied_over_white(uint32_t c, uint32_t a) {
 
 static inline void iio_clear_info(iio_info *info) { memset(info, 0, sizeof *info); }
 
+/* ---- PNG fast path (iio_png_fast.c) ----------------------------------------------------
+ * 8-bit RGB, non-interlaced, no tRNS, and only fully valid files: IIO_PNG_FAST_OK with the
+ * pixels in `rgb`, or IIO_PNG_FAST_FALLBACK with `rgb` untouched and a short reason in `why`
+ * (may be NULL) — the caller then decodes with libpng. `simd` 0 forces the plain C unfilter
+ * (the reference); without SSE2 it is always used. */
+typedef enum { IIO_PNG_FAST_OK = 0, IIO_PNG_FAST_FALLBACK = 1 } iio_png_fast_result;
+iio_png_fast_result iio_png_fast_decode(const uint8_t *data, size_t size, uint8_t *rgb,
+                                        size_t stride, size_t capacity, int simd, char *why,
+                                        size_t why_capacity);
+
 #endif

@@ -4,6 +4,8 @@
  * function returns a status. Transforms bring every variant (1/2/4/8/16-bit, grey,
  * grey+alpha, palette with or without tRNS, RGB, RGBA, Adam7) to RGB8 or RGBA8; alpha is
  * composited onto white here so callers only ever see RGB.
+ * iio_png_decode tries the fast path of iio_png_fast.c first (8-bit RGB only) and comes
+ * here for everything it declines.
  */
 #include "iio_internal.h"
 #include <png.h>
@@ -129,6 +131,21 @@ static void rgba_row_over_white(const uint8_t *in, uint8_t *out, uint32_t width)
 
 iio_status iio_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, size_t stride,
                           size_t capacity, iio_error *err) {
+    if (iio_png_fast_decode(data, size, rgb, stride, capacity, 1, NULL, 0) == IIO_PNG_FAST_OK)
+        return IIO_OK;
+    return iio_png_decode_libpng(data, size, rgb, stride, capacity, err);
+}
+
+iio_status iio_png_decode_fast(const uint8_t *data, size_t size, uint8_t *rgb, size_t stride,
+                               size_t capacity, int32_t simd, iio_error *err) {
+    char why[IIO_MESSAGE_CAPACITY - 64];
+    if (iio_png_fast_decode(data, size, rgb, stride, capacity, simd, why, sizeof why) == IIO_PNG_FAST_OK)
+        return IIO_OK;
+    return iio_fail(err, IIO_ERR_UNSUPPORTED, "PNG fast path declined: %s", why);
+}
+
+iio_status iio_png_decode_libpng(const uint8_t *data, size_t size, uint8_t *rgb, size_t stride,
+                                 size_t capacity, iio_error *err) {
     png_source src = {data, size, 0, err};
     png_reader reader;
     png_reader *volatile r = &reader;
@@ -258,6 +275,8 @@ iio_status iio_png_write(const char *path, const iio_png_spec *spec, const uint8
                      PNG_RESOLUTION_METER);
     if (spec->compression_level >= 0) png_set_compression_level(w->png, spec->compression_level);
     if (spec->fast_filters) png_set_filter(w->png, 0, PNG_FILTER_NONE);
+    else if (spec->filters) png_set_filter(w->png, 0, spec->filters & PNG_ALL_FILTERS);
+    if (spec->idat_size) png_set_compression_buffer_size(w->png, spec->idat_size);
     w->rows = (png_bytepp)malloc(sizeof(png_bytep) * spec->height);
     if (!w->rows) png_error(w->png, "out of memory");
     for (uint32_t y = 0; y < spec->height; ++y) w->rows[y] = (png_bytep)(rows + (size_t)y * row_bytes);

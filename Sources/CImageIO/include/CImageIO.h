@@ -84,9 +84,20 @@ iio_format iio_sniff(const uint8_t *bytes, size_t count);
 /* ---------------------------------------------------------------- PNG (libpng) */
 
 iio_status iio_png_info(const uint8_t *data, size_t size, iio_info *info, iio_error *err);
-/** Decodes to RGB8, `stride` bytes per output row (>= width * 3). */
+/** Decodes to RGB8, `stride` bytes per output row (>= width * 3). 8-bit RGB non-interlaced
+ *  files without tRNS take a fast path (own chunk walk with every CRC checked, ISA-L inflate,
+ *  SSE2 unfilter) whose pixels equal libpng's; every other file, and any file the fast path
+ *  finds irregular, is decoded by libpng, so errors are always libpng's. */
 iio_status iio_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, size_t stride,
                           size_t capacity, iio_error *err);
+/** As iio_png_decode, through libpng only (for tests and benchmarks). */
+iio_status iio_png_decode_libpng(const uint8_t *data, size_t size, uint8_t *rgb, size_t stride,
+                                 size_t capacity, iio_error *err);
+/** The fast path alone (for tests and benchmarks): IIO_OK, or IIO_ERR_UNSUPPORTED with the
+ *  reason it would hand the file to libpng (nothing written then). `simd` 0 forces the plain
+ *  C unfilter, the reference the SSE2 one must equal. */
+iio_status iio_png_decode_fast(const uint8_t *data, size_t size, uint8_t *rgb, size_t stride,
+                               size_t capacity, int32_t simd, iio_error *err);
 
 typedef struct {
     uint32_t width, height;
@@ -100,6 +111,10 @@ typedef struct {
     const uint8_t *palette_alpha; /* tRNS for palette entries, or NULL */
     int32_t palette_alpha_entries;
     uint32_t pixels_per_meter_x, pixels_per_meter_y; /* pHYs; 0 = none */
+    int32_t filters;         /* PNG_FILTER_* mask (NONE 0x08, SUB 0x10, UP 0x20, AVG 0x40,
+                                PAETH 0x80) libpng may choose from; 0 = its default (adaptive);
+                                fast_filters = 1 overrides it with NONE */
+    uint32_t idat_size;      /* bytes per IDAT chunk (libpng's compression buffer); 0 = 8192 */
 } iio_png_spec;
 
 /** Writes rows already packed in PNG's own row layout (big-endian 16-bit, packed < 8-bit). */

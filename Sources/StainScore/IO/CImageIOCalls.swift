@@ -38,6 +38,27 @@ enum CImageIOCalls {
         guard status == IIO_OK else { throw error(status, err, path: path, format: .png) }
     }
 
+    /// libpng only, never the fast path: the reference the fast path is tested against.
+    static func pngDecodeLibpng(_ data: [UInt8], into rgb: UnsafeMutableBufferPointer<UInt8>, stride: Int,
+                                path: String) throws {
+        var err = iio_error()
+        let status = data.withUnsafeBufferPointer {
+            iio_png_decode_libpng($0.baseAddress, $0.count, rgb.baseAddress, stride, rgb.count, &err)
+        }
+        guard status == IIO_OK else { throw error(status, err, path: path, format: .png) }
+    }
+
+    /// The fast path alone (tests): `.unsupported` with the reason when it would hand the
+    /// file to libpng. `simd: false` runs the plain C unfilter.
+    static func pngDecodeFast(_ data: [UInt8], into rgb: UnsafeMutableBufferPointer<UInt8>, stride: Int,
+                              simd: Bool, path: String) throws {
+        var err = iio_error()
+        let status = data.withUnsafeBufferPointer {
+            iio_png_decode_fast($0.baseAddress, $0.count, rgb.baseAddress, stride, rgb.count, simd ? 1 : 0, &err)
+        }
+        guard status == IIO_OK else { throw error(status, err, path: path, format: .png) }
+    }
+
     static func pngWrite(path: String, spec: iio_png_spec, rows: UnsafeRawBufferPointer,
                          rowBytes: Int) throws {
         var spec = spec

@@ -24,6 +24,11 @@ public struct PNGEncoding: Sendable {
     public var compressionLevel: Int?
     /// Filter NONE only: larger files that decode faster (libpng's "fast" trade-off).
     public var fastFilters: Bool
+    /// The row filters libpng may choose from; empty = libpng's default (adaptive over all
+    /// five). `fastFilters` overrides this with `.none`.
+    public var filters: PNGFilters
+    /// Bytes per IDAT chunk (libpng's compression buffer size, ≥ 6); `nil` = libpng's 8192.
+    public var idatChunkSize: Int?
     /// RGB triples for `.palette`.
     public var palette: [UInt8]
     /// tRNS alpha per palette entry (may be shorter than the palette).
@@ -33,7 +38,8 @@ public struct PNGEncoding: Sendable {
 
     public init(colorType: ColorType = .rgb, bitDepth: Int = 8, interlaced: Bool = false,
                 compressionLevel: Int? = nil, fastFilters: Bool = false, palette: [UInt8] = [],
-                paletteAlpha: [UInt8] = [], pixelSize: PixelSize? = nil) {
+                paletteAlpha: [UInt8] = [], pixelSize: PixelSize? = nil, filters: PNGFilters = [],
+                idatChunkSize: Int? = nil) {
         self.colorType = colorType
         self.bitDepth = bitDepth
         self.interlaced = interlaced
@@ -42,10 +48,25 @@ public struct PNGEncoding: Sendable {
         self.palette = palette
         self.paletteAlpha = paletteAlpha
         self.pixelSize = pixelSize
+        self.filters = filters
+        self.idatChunkSize = idatChunkSize
     }
 
     /// Bytes in one packed row of `width` pixels.
     public func rowBytes(width: Int) -> Int { (width * colorType.channels * bitDepth + 7) / 8 }
+}
+
+/// PNG row filters (libpng's PNG_FILTER_* bits).
+public struct PNGFilters: OptionSet, Sendable, Hashable {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+    public static let none = PNGFilters(rawValue: 0x08)
+    public static let sub = PNGFilters(rawValue: 0x10)
+    public static let up = PNGFilters(rawValue: 0x20)
+    public static let average = PNGFilters(rawValue: 0x40)
+    public static let paeth = PNGFilters(rawValue: 0x80)
+    /// Every filter, libpng choosing per row (what an empty set means too).
+    public static let all: PNGFilters = [.none, .sub, .up, .average, .paeth]
 }
 
 /// How to encode a JPEG.
@@ -192,7 +213,8 @@ public enum ImageWriter {
                         fast_filters: encoding.fastFilters ? 1 : 0, palette: palette.baseAddress,
                         palette_entries: Int32(encoding.palette.count / 3), palette_alpha: alpha.baseAddress,
                         palette_alpha_entries: Int32(encoding.paletteAlpha.count),
-                        pixels_per_meter_x: ppm?.0 ?? 0, pixels_per_meter_y: ppm?.1 ?? 0)
+                        pixels_per_meter_x: ppm?.0 ?? 0, pixels_per_meter_y: ppm?.1 ?? 0,
+                        filters: encoding.filters.rawValue, idat_size: UInt32(clamping: encoding.idatChunkSize ?? 0))
                     try packedRows.withUnsafeBytes { (rows) throws in
                         try CImageIOCalls.pngWrite(path: temporary, spec: spec, rows: rows, rowBytes: rowBytes)
                     }
