@@ -65,19 +65,14 @@ enum MembranePasses {
         for y in 0..<h {
             let grow = (y &+ 1) &* gw &+ 1, row = y &* w
             let edgeRow = y == 0 || y == h &- 1
-            var x0 = 0
-            while x0 < w {
-                let l32 = lab[grow &+ x0]
-                var x1 = x0 &+ 1
-                while x1 < w && lab[grow &+ x1] == l32 { x1 &+= 1 }
-                defer { x0 = x1 }
+            forEachRun(lab + grow, width: w) { x0, x1, l32 in
                 let l = Int(l32)
-                if l <= 0 { continue }
+                if l <= 0 { return }
                 cells[l].area &+= x1 &- x0
                 if edgeRow || x0 == 0 || x1 == w { cells[l].border = true }
-                guard let t = tableRow(cells, l, y, g) else { continue }
+                guard let t = tableRow(cells, l, y, g) else { return }
                 let from = Swift.max(x0, t.lo), to = Swift.min(x1, t.hi)
-                if from >= to { continue }
+                if from >= to { return }
                 let base = l &* sectors
                 for x in from..<to {
                     let i = t.base &+ x
@@ -92,6 +87,20 @@ enum MembranePasses {
                     tally[k].outer = r > o ? r : o
                 }
             }
+        }
+    }
+
+    /// Calls `body(x0, x1, label)` for each run of one label in a row of `width` labels, left to
+    /// right.
+    @inline(__always)
+    static func forEachRun(_ row: UnsafePointer<Int32>, width w: Int, _ body: (Int, Int, Int32) -> Void) {
+        var x0 = 0
+        while x0 < w {
+            let l32 = row[x0]
+            var x1 = x0 &+ 1
+            while x1 < w && row[x1] == l32 { x1 &+= 1 }
+            body(x0, x1, l32)
+            x0 = x1
         }
     }
 
@@ -121,14 +130,9 @@ enum MembranePasses {
         }
         for y in 0..<h {
             let grow = (y &+ 1) &* gw &+ 1, row = y &* w
-            var x0 = 0
-            while x0 < w {
-                let l32 = lab[grow &+ x0]
-                var x1 = x0 &+ 1
-                while x1 < w && lab[grow &+ x1] == l32 { x1 &+= 1 }
-                defer { x0 = x1 }
+            forEachRun(lab + grow, width: w) { x0, x1, l32 in
                 let l = Int(l32)
-                if l <= 0 { continue }
+                if l <= 0 { return }
                 let t = tableRow(cells, l, y, g)
                 let base = l &* sectors
                 for x in x0..<x1 {
