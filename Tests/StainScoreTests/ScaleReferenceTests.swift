@@ -66,7 +66,7 @@ struct ScaleReferenceTests {
         for f in [2, 3, 4] {
             let cw = (w + f - 1) / f, ch = (h + f - 1) / f
             let coarse = Plane<Int32>(width: cw, height: ch, values: (0..<(cw * ch)).map { _ in Int32(rng.nextUnit() * 9) })
-            let fine = NucleusDetector.upsample(coarse, factor: f, width: w, height: h)
+            let fine = Upsample.blocks(coarse, factor: f, width: w, height: h)
             for y in 0..<h { for x in 0..<w { #expect(fine[x, y] == coarse[x / f, y / f]) } }
             #expect(Downsample.sample(fine, factor: f) == coarse)
         }

@@ -40,8 +40,10 @@ public enum CellSegmenter {
             // The nuclei at the flood's scale: the detection's own when it was made there (its
             // labels are then exactly the blocks of the fine ones), else sampled from the fine.
             let coarse: NucleusDetection
+            var coarseDAB: Plane<Float>?
             if let c = nuclei.coarse, c.factor == factor {
                 coarse = NucleusDetection(labels: c.labels, nuclei: c.nuclei, threshold: nuclei.threshold)
+                coarseDAB = c.dab
             } else {
                 coarse = NucleusDetection(
                     labels: LabelImage(labels: Downsample.sample(nuclei.labels.labels, factor: factor), count: nuclei.labels.count),
@@ -54,9 +56,9 @@ public enum CellSegmenter {
             }
             var q = p
             q.floodMicronsPerPixel = 0
-            let cells = segment(dab: Downsample.box(dab, factor: factor), nuclei: coarse, pixelSize: pixelSize * scale,
+            let cells = segment(dab: coarseDAB ?? Downsample.box(dab, factor: factor), nuclei: coarse, pixelSize: pixelSize * scale,
                                 parameters: q, clock: clock)
-            var labels = NucleusDetector.upsample(cells.labels, factor: factor, width: dab.width, height: dab.height)
+            var labels = Upsample.blocks(cells.labels, factor: factor, width: dab.width, height: dab.height)
             if nuclei.coarse?.factor != factor {
                 // A nucleus pixel always belongs to its own cell (the coarse markers were only
                 // samples of the fine nuclei).

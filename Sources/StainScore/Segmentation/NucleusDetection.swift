@@ -70,6 +70,9 @@ public struct CoarseNuclei: Sendable {
     public var labels: LabelImage
     public var nuclei: [NucleusRegion]
     public var factor: Int
+    /// The reduced DAB plane the detection used, so a cell flood at the same scale does not
+    /// reduce the DAB plane a second time.
+    public var dab: Plane<Float>?
 }
 
 /// Finds nuclei: threshold of the lightly smoothed hematoxylin OD (inside tissue), seeds at
@@ -88,7 +91,8 @@ public enum NucleusDetector {
         clock.lap("nuclei.reduce")
         let coarse = detectAtScale(hematoxylin: coarseH, dab: coarseDAB, tissue: coarseTissue, pixelSize: pixelSize * Double(factor),
                                    parameters: p, clock: clock)
-        let fine = upsample(coarse, factor: factor, width: hematoxylin.width, height: hematoxylin.height)
+        var fine = upsample(coarse, factor: factor, width: hematoxylin.width, height: hematoxylin.height)
+        fine.coarse?.dab = coarseDAB
         clock.lap("nuclei.upsample")
         return fine
     }
@@ -98,7 +102,7 @@ public enum NucleusDetector {
     /// right and bottom edges included); centroids and areas are re-expressed in fine pixels,
     /// the areas counted exactly.
     static func upsample(_ coarse: NucleusDetection, factor f: Int, width w: Int, height h: Int) -> NucleusDetection {
-        let labels = upsample(coarse.labels.labels, factor: f, width: w, height: h)
+        let labels = Upsample.blocks(coarse.labels.labels, factor: f, width: w, height: h)
         // Exact fine areas: each coarse pixel covers f × f fine pixels, fewer in the partial
         // last column and row.
         let cw = coarse.labels.width, ch = coarse.labels.height
@@ -123,35 +127,6 @@ public enum NucleusDetector {
         return NucleusDetection(labels: LabelImage(labels: labels, count: coarse.labels.count), nuclei: nuclei,
                                 threshold: coarse.threshold,
                                 coarse: CoarseNuclei(labels: coarse.labels, nuclei: coarse.nuclei, factor: f))
-    }
-
-    /// A label plane of ⌈w / f⌉ × ⌈h / f⌉ pixels spread back to `w × h`: each coarse pixel
-    /// covers its f × f block (cut at the right and bottom edges).
-    public static func upsample(_ coarse: Plane<Int32>, factor f: Int, width w: Int, height h: Int) -> Plane<Int32> {
-        precondition(coarse.width == (w + f - 1) / f && coarse.height == (h + f - 1) / f)
-        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
-        let cw = coarse.width
-        coarse.values.withUnsafeBufferPointer { src in
-        labels.values.withUnsafeMutableBufferPointer { dst in
-            guard w > 0, h > 0 else { return }
-            let out = dst.baseAddress!
-            for y in stride(from: 0, to: h, by: f) {
-                let from = (y / f) &* cw, line = out + y &* w
-                if f == 2 {
-                    for cx in 0..<(w / 2) { let l = src[from &+ cx]; line[2 &* cx] = l; line[2 &* cx &+ 1] = l }
-                    if w & 1 == 1 { line[w &- 1] = src[from &+ cw &- 1] }
-                } else {
-                    var x = 0
-                    for cx in 0..<cw {
-                        let l = src[from &+ cx]
-                        for _ in 0..<f where x < w { line[x] = l; x &+= 1 }
-                    }
-                }
-                // The other rows of the block are copies of the first.
-                for dy in 1..<f where y &+ dy < h { (line + dy &* w).update(from: line, count: w) }
-            }
-        }}
-        return labels
     }
 
     /// The detection itself, at the pixel size of the planes given.
