@@ -29,6 +29,62 @@ struct KernelReferenceTests {
         #expect(fast.tissue.values == slow.t)
     }
 
+    /// Pixels of glass (near white, nearly neutral), pale and dark tissue in equal parts, so
+    /// that every tissue code and glass candidates occur side by side.
+    static func mixedImage(_ w: Int, _ h: Int, seed: UInt64) -> RGBImage {
+        var rng = SplitMix64(seed: seed)
+        var pixels: [UInt8] = []
+        for _ in 0..<(w * h) {
+            let kind = Int(rng.nextUnit() * 3)
+            for _ in 0..<3 {
+                let u = rng.nextUnit()
+                pixels.append(UInt8(kind == 0 ? 215 + u * 40.99 : kind == 1 ? 150 + u * 105.99 : u * 120))
+            }
+        }
+        return RGBImage(width: w, height: h, pixels: pixels)
+    }
+
+    @Test("stain separation with the 2×2 reduction in the same pass = separation, then the reductions",
+          arguments: sizes + [(2, 2), (18, 6), (64, 4), (130, 62), (2, 9)])
+    func stainsReducing(_ w: Int, _ h: Int) throws {
+        let image = Self.mixedImage(w, h, seed: UInt64(w * 7919 + h))
+        let stains = StainMatrix(hematoxylin: SIMD3(0.62, 0.72, 0.31), dab: SIMD3(0.29, 0.58, 0.76))
+        let background = SIMD3<Double>(243, 240, 247)
+        let plain = StainSeparation.separate(image, background: background, stains: stains, tissue: TissueParameters())
+        let fused = StainSeparation.separate(image, background: background, stains: stains, tissue: TissueParameters(), reduce: true)
+        #expect(fused.hematoxylin == plain.hematoxylin)
+        #expect(fused.dab == plain.dab)
+        #expect(fused.tissue == plain.tissue)
+        #expect(fused.measurableTissuePixels == plain.measurableTissuePixels)
+        #expect(fused.measurableTissuePixels == plain.tissue.values.filter { $0 == 1 }.count)
+        guard w % 2 == 0, h % 2 == 0 else {
+            #expect(fused.reduced == nil, "odd sides are reduced by the nucleus detector itself")
+            return
+        }
+        let reduced = try #require(fused.reduced)
+        #expect(reduced.factor == 2)
+        #expect(reduced.hematoxylin == Downsample.box(plain.hematoxylin, factor: 2))
+        #expect(reduced.dab == Downsample.box(plain.dab, factor: 2))
+        #expect(reduced.tissue == Downsample.tissueCodes(plain.tissue, factor: 2))
+        #expect(Set(plain.tissue.values).count == 3 || w * h < 40, "the image mixes glass, tissue and dark pixels")
+    }
+
+    @Test("glass estimate equals the plain definition", arguments: [(1, 1), (9, 1), (31, 33), (100, 37), (256, 130)])
+    func background(_ w: Int, _ h: Int) {
+        for seed in 0..<4 {
+            var image = Self.mixedImage(w, h, seed: UInt64(seed * 31 + w))
+            if seed == 3 {  // no glass at all: the fallback
+                image = RGBImage(width: w, height: h, pixels: image.pixels.map { $0 / 2 })
+            }
+            for step in [1, 7] {
+                let fast = BackgroundEstimation.estimate(image, step: step)
+                let slow = Reference.background(image, step: step)
+                #expect(fast.background == slow.background, "seed \(seed), step \(step)")
+                #expect(fast.glassFraction == slow.glassFraction, "seed \(seed), step \(step)")
+            }
+        }
+    }
+
     @Test("Gaussian: equal to the scalar symmetric sum, and within 1e-5 of the 2-D convolution", arguments: sizes)
     func gaussian(_ w: Int, _ h: Int) {
         let plane = Self.randomPlane(w, h, seed: UInt64(w * 7 + h))

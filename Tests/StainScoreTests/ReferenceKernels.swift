@@ -25,6 +25,31 @@ enum Reference {
         return (h, d, t)
     }
 
+    /// The glass estimate as documented, with its default thresholds: of every `step`-th pixel,
+    /// the candidates (each channel ≥ 200, channel spread ≤ 40); when at least 0.25 % of the
+    /// samples lie among the brightest 5 % of the candidates, the per-channel lower median of
+    /// those brightest candidates (by R + G + B, ties at the cut included), if every channel
+    /// of it is ≥ 228; otherwise white.
+    static func background(_ image: RGBImage, step: Int) -> (background: SIMD3<Double>, glassFraction: Double) {
+        var candidates: [(r: Int, g: Int, b: Int)] = []
+        var sampled = 0
+        for i in stride(from: 0, to: image.pixelCount, by: step) {
+            let r = Int(image.pixels[3 * i]), g = Int(image.pixels[3 * i + 1]), b = Int(image.pixels[3 * i + 2])
+            sampled += 1
+            if min(r, g, b) >= 200 && max(r, g, b) - min(r, g, b) <= 40 { candidates.append((r, g, b)) }
+        }
+        let fraction = Double(candidates.count) / Double(max(1, sampled))
+        let white = SIMD3<Double>(255, 255, 255)
+        guard !candidates.isEmpty, Double(candidates.count) * 0.05 >= 0.0025 * Double(sampled) else { return (white, fraction) }
+        // The cut: the highest brightness at which the candidates at or above it reach 5 %.
+        let brightness = candidates.map { $0.r + $0.g + $0.b }.sorted(by: >)
+        let cut = brightness[Int((0.05 * Double(candidates.count)).rounded(.up)) - 1]
+        let kept = candidates.filter { $0.r + $0.g + $0.b >= cut }
+        func median(_ v: [Int]) -> Double { Double(v.sorted()[(v.count - 1) / 2]) }
+        let glass = SIMD3(median(kept.map(\.r)), median(kept.map(\.g)), median(kept.map(\.b)))
+        return (glass.min() >= 228 ? glass : white, fraction)
+    }
+
     /// Separable Gaussian, scalar: each output k₀·x₀ + Σⱼ kⱼ·(x₋ⱼ + x₊ⱼ), ends clamped.
     static func blur(_ p: Plane<Float>, sigma: Double) -> Plane<Float> {
         let k = GaussianFilter.kernel(sigma: sigma), r = k.count / 2

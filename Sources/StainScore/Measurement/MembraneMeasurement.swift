@@ -134,42 +134,52 @@ public enum MembraneMeasurer {
         }
         var profiles: [MembraneProfile] = []
         profiles.reserveCapacity(n)
+        // Scratch reused from cell to cell: which sectors are the cell's own, the stained own
+        // sector values, and the sector peaks in order.
+        var own = [Bool](repeating: true, count: sectors)
+        var stainedValues: [Double] = []
+        stainedValues.reserveCapacity(sectors)
+        var sorted = [Float](repeating: 0, count: sectors)
         for l in 1..<(n + 1) {
-            let sectorPeaks = Array(peak[(l * sectors)..<((l + 1) * sectors)])
-            let stained = sectorPeaks.map { $0 >= threshold }
+            let first = l * sectors
+            let sectorPeaks = Array(peak[first..<(first + sectors)])
             // Sectors whose outline is shared with a completely stained neighbour are ambiguous.
-            var own = [Bool](repeating: true, count: sectors)
+            var ownCount = sectors
+            for s in 0..<sectors { own[s] = true }
             if p.attributeSharedMembranes {
                 for s in 0..<sectors {
-                    let across = Int(outerNeighbour[l * sectors + s])
-                    if across > 0 && rawComplete[across] { own[s] = false }
+                    let across = Int(outerNeighbour[first + s])
+                    if across > 0 && rawComplete[across] { own[s] = false; ownCount -= 1 }
                 }
-                if Double(own.filter { $0 }.count) < p.minimumOwnSectorFraction * Double(sectors) {
-                    own = [Bool](repeating: true, count: sectors)
+                if Double(ownCount) < p.minimumOwnSectorFraction * Double(sectors) {
+                    for s in 0..<sectors { own[s] = true }
+                    ownCount = sectors
                 }
             }
-            let ownCount = own.filter { $0 }.count
-            let stainedOwn = (0..<sectors).filter { own[$0] && stained[$0] }
-            let completeness = Double(stainedOwn.count) / Double(max(1, ownCount))
+            stainedValues.removeAll(keepingCapacity: true)
+            for s in 0..<sectors where own[s] && sectorPeaks[s] >= threshold { stainedValues.append(Double(sectorPeaks[s])) }
+            let stainedOwn = stainedValues.count
+            let completeness = Double(stainedOwn) / Double(max(1, ownCount))
             var longest = 0
-            if !stainedOwn.isEmpty {
-                if stainedOwn.count == ownCount {
+            if stainedOwn > 0 {
+                if stainedOwn == ownCount {
                     longest = ownCount
                 } else {
                     var run = 0
                     for i in 0..<(2 * sectors) {
                         let s = i % sectors
                         if !own[s] { continue }  // ambiguous sectors neither break nor extend an arc
-                        if stained[s] { run += 1; longest = max(longest, run) } else { run = 0 }
+                        if sectorPeaks[s] >= threshold { run += 1; longest = max(longest, run) } else { run = 0 }
                     }
-                    longest = min(longest, stainedOwn.count)
+                    longest = min(longest, stainedOwn)
                 }
             }
             // Median over the stained sectors: robust to a few sectors lit by a neighbour's band.
-            let stainedValues = stainedOwn.map { Double(sectorPeaks[$0]) }.sorted()
+            stainedValues.sort()
             let intensity = stainedValues.isEmpty ? 0
-                : (stainedValues[(stainedValues.count - 1) / 2] + stainedValues[stainedValues.count / 2]) / 2
-            let sorted = sectorPeaks.sorted()
+                : (stainedValues[(stainedOwn - 1) / 2] + stainedValues[stainedOwn / 2]) / 2
+            for s in 0..<sectors { sorted[s] = sectorPeaks[s] }
+            sorted.sort()
             let p90 = Double(sorted[min(sectors - 1, Int(0.9 * Double(sectors - 1) + 0.5))])
             let tally = cellTallies[l]
             let cellRadius = (Double(tally.area) / .pi).squareRoot()

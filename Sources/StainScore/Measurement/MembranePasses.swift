@@ -135,6 +135,17 @@ enum MembranePasses {
                 if l <= 0 { return }
                 let t = tableRow(cells, l, y, g)
                 let base = l &* sectors
+                // The cell's sums stay in registers over the run; they are still added pixel by
+                // pixel in raster order, so they are the numbers a store per pixel gives (the
+                // pixels just across an outline update other cells' peaks only).
+                var bandSum = cells[l].bandSum, bandCount = cells[l].bandCount
+                var cytoSum = cells[l].cytoSum, cytoCount = cells[l].cytoCount
+                var stainedOuter = cells[l].stainedOuter
+                defer {
+                    cells[l].bandSum = bandSum; cells[l].bandCount = bandCount
+                    cells[l].cytoSum = cytoSum; cells[l].cytoCount = cytoCount
+                    cells[l].stainedOuter = stainedOuter
+                }
                 for x in x0..<x1 {
                     let q = grow &+ x, p = row &+ x
                     if tis[p] == 0 { continue }
@@ -160,7 +171,7 @@ enum MembranePasses {
                     if x == x1 &- 1 { neighbour(q &+ 1) }
                     neighbour(q &- gw)
                     neighbour(q &+ gw)
-                    if onOutline { cells[l].bandSum += Double(v); cells[l].bandCount &+= 1 }
+                    if onOutline { bandSum += Double(v); bandCount &+= 1 }
                     guard let t, x >= t.lo, x < t.hi else { continue }
                     let i = t.base &+ x
                     let s = Int(sectorOf[i])
@@ -170,9 +181,9 @@ enum MembranePasses {
                     if r == tally[k].outer && tally[k].neighbour < 0 { tally[k].neighbour = across(lab, q, gw, l32) }
                     if r >= tally[k].inner {
                         record(k, v)
-                        if v >= threshold { cells[l].stainedOuter &+= 1 }
+                        if v >= threshold { stainedOuter &+= 1 }
                     } else if nuc[p] != l32 {
-                        cells[l].cytoSum += Double(v); cells[l].cytoCount &+= 1
+                        cytoSum += Double(v); cytoCount &+= 1
                     }
                 }
             }

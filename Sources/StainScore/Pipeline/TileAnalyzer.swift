@@ -47,14 +47,17 @@ public enum TileAnalyzer {
         // Stains and tissue.
         let (background, glass) = parameters.background.map { (SIMD3($0[0], $0[1], $0[2]), 0.0) }
             ?? BackgroundEstimation.estimate(image)
-        let planes = StainSeparation.separate(image, background: background, stains: stains, tissue: parameters.tissue)
+        // The nucleus detection's 2×2 reduction is made in the stain pass.
+        let reduceForNuclei = NucleusDetector.detectionFactor(pixelSize: mpp, parameters: parameters.nuclei) == 2
+        let planes = StainSeparation.separate(image, background: background, stains: stains, tissue: parameters.tissue,
+                                              reduce: reduceForNuclei)
         lap("stains")
         // The tissue codes and their tally come out of the stain pass; this stage is now free.
         let tissuePixels = planes.measurableTissuePixels
         lap("tissue")
         // Nuclei, cells, membranes.
         let nuclei = NucleusDetector.detect(hematoxylin: planes.hematoxylin, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
-                                            parameters: parameters.nuclei, clock: clock)
+                                            parameters: parameters.nuclei, reduced: planes.reduced, clock: clock)
         lap("nuclei")
         let cells = CellSegmenter.segment(dab: planes.dab, nuclei: nuclei, pixelSize: mpp,
                                           parameters: parameters.cells, clock: clock)

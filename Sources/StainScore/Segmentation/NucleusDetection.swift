@@ -79,15 +79,20 @@ public struct CoarseNuclei: Sendable {
 /// the peaks of a nucleus-scale blob filter (touching nuclei get one seed each), watershed of
 /// the blob response from the seeds inside the mask, then size limits.
 public enum NucleusDetector {
+    /// `reduced`: the planes already reduced (by the stain pass); used when their factor is the
+    /// detection's.
     public static func detect(hematoxylin: Plane<Float>, dab: Plane<Float>, tissue: Plane<UInt8>, pixelSize: Double,
-                              parameters p: NucleusParameters, clock: StageClock? = nil) -> NucleusDetection {
+                              parameters p: NucleusParameters, reduced: ReducedStainPlanes? = nil,
+                              clock: StageClock? = nil) -> NucleusDetection {
         clock?.restart()
-        let factor = p.detectionMicronsPerPixel > 0 ? Int((p.detectionMicronsPerPixel / pixelSize).rounded()) : 1
-        guard factor >= 2, p.detectionMicronsPerPixel >= 1.5 * pixelSize else {
+        let factor = detectionFactor(pixelSize: pixelSize, parameters: p)
+        guard factor >= 2 else {
             return detectAtScale(hematoxylin: hematoxylin, dab: dab, tissue: tissue, pixelSize: pixelSize, parameters: p, clock: clock)
         }
-        let coarseH = Downsample.box(hematoxylin, factor: factor), coarseDAB = Downsample.box(dab, factor: factor)
-        let coarseTissue = Downsample.tissueCodes(tissue, factor: factor)
+        let given = reduced?.factor == factor ? reduced : nil
+        let coarseH = given?.hematoxylin ?? Downsample.box(hematoxylin, factor: factor)
+        let coarseDAB = given?.dab ?? Downsample.box(dab, factor: factor)
+        let coarseTissue = given?.tissue ?? Downsample.tissueCodes(tissue, factor: factor)
         clock.lap("nuclei.reduce")
         let coarse = detectAtScale(hematoxylin: coarseH, dab: coarseDAB, tissue: coarseTissue, pixelSize: pixelSize * Double(factor),
                                    parameters: p, clock: clock)
@@ -95,6 +100,12 @@ public enum NucleusDetector {
         fine.coarse?.dab = coarseDAB
         clock.lap("nuclei.upsample")
         return fine
+    }
+
+    /// The reduction factor of the detection planes at analysis pixel size `pixelSize` (1: none).
+    public static func detectionFactor(pixelSize: Double, parameters p: NucleusParameters) -> Int {
+        let factor = p.detectionMicronsPerPixel > 0 ? Int((p.detectionMicronsPerPixel / pixelSize).rounded()) : 1
+        return factor >= 2 && p.detectionMicronsPerPixel >= 1.5 * pixelSize ? factor : 1
     }
 
     /// Labels of a detection made on `factor`-reduced planes, mapped back to `width × height`

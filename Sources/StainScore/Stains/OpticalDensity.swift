@@ -33,23 +33,25 @@ public enum BackgroundEstimation {
     public static func estimate(_ image: RGBImage, minimumValue: UInt8 = 200, maximumSpread: UInt8 = 40,
                                 minimumFraction: Double = 0.0025, minimumGlassValue: Double = 228, step: Int = 7,
                                 fallback: SIMD3<Double> = defaultBackground) -> (background: SIMD3<Double>, glassFraction: Double) {
-        var brightness = [Int](repeating: 0, count: 766)
-        var count = 0, sampled = 0
+        // Both passes count without a jump per pixel: a pixel that is no candidate goes to a
+        // spare last bin (glass edges make the test unpredictable).
+        var brightness = [Int](repeating: 0, count: 767)
+        var sampled = 0
         let n = image.pixelCount
         let step = max(1, step)
         image.pixels.withUnsafeBufferPointer { p in
+        brightness.withUnsafeMutableBufferPointer { bins in
             var i = 0
             while i < n {
                 let r = p[3 &* i], g = p[3 &* i &+ 1], b = p[3 &* i &+ 2]
                 let lo = min(r, min(g, b)), hi = max(r, max(g, b))
-                if lo >= minimumValue && hi &- lo <= maximumSpread {
-                    brightness[Int(r) &+ Int(g) &+ Int(b)] &+= 1
-                    count &+= 1
-                }
+                let candidate = lo >= minimumValue && hi &- lo <= maximumSpread
+                bins[candidate ? Int(r) &+ Int(g) &+ Int(b) : 766] &+= 1
                 sampled &+= 1
                 i &+= step
             }
-        }
+        }}
+        let count = sampled &- brightness[766]
         let fraction = Double(count) / Double(max(1, sampled))
         let brightestShare = 0.05
         guard Double(count) * brightestShare >= minimumFraction * Double(sampled), count > 0 else { return (fallback, fraction) }
@@ -59,20 +61,23 @@ public enum BackgroundEstimation {
             seen += brightness[s]
             if Double(seen) >= brightestShare * Double(count) { cut = s; break }
         }
-        var histograms = [[Int]](repeating: [Int](repeating: 0, count: 256), count: 3)
-        var kept = 0
+        // Per channel 256 bins and the spare one (index 256), side by side.
+        var channelBins = [Int](repeating: 0, count: 3 * 257)
         image.pixels.withUnsafeBufferPointer { p in
+        channelBins.withUnsafeMutableBufferPointer { bins in
             var i = 0
             while i < n {
                 let r = p[3 &* i], g = p[3 &* i &+ 1], b = p[3 &* i &+ 2]
                 let lo = min(r, min(g, b)), hi = max(r, max(g, b))
-                if lo >= minimumValue && hi &- lo <= maximumSpread && Int(r) &+ Int(g) &+ Int(b) >= cut {
-                    histograms[0][Int(r)] &+= 1; histograms[1][Int(g)] &+= 1; histograms[2][Int(b)] &+= 1
-                    kept &+= 1
-                }
+                let keep = lo >= minimumValue && hi &- lo <= maximumSpread && Int(r) &+ Int(g) &+ Int(b) >= cut
+                bins[keep ? Int(r) : 256] &+= 1
+                bins[257 &+ (keep ? Int(g) : 256)] &+= 1
+                bins[514 &+ (keep ? Int(b) : 256)] &+= 1
                 i &+= step
             }
-        }
+        }}
+        let histograms = (0..<3).map { c in Array(channelBins[(257 * c)..<(257 * c + 256)]) }
+        let kept = histograms[0].reduce(0, +)
         func median(_ h: [Int]) -> Double {
             var acc = 0
             for v in 0..<256 {

@@ -6,6 +6,18 @@ public struct StainPlanes: Sendable {
     public var tissue: Plane<UInt8>
     /// How many pixels are measurable tissue (code 1), counted in the same pass.
     public var measurableTissuePixels: Int
+    /// The three planes 2×2 box-reduced in the same pass, when asked for (`separate(…, reduce:)`)
+    /// and the image has even sides: the values `Downsample.box` and `Downsample.tissueCodes`
+    /// give, without reading the full planes again.
+    public var reduced: ReducedStainPlanes? = nil
+}
+
+/// Stain planes reduced by an integer factor (block means; tissue codes by block majority).
+public struct ReducedStainPlanes: Sendable {
+    public var factor: Int
+    public var hematoxylin: Plane<Float>
+    public var dab: Plane<Float>
+    public var tissue: Plane<UInt8>
 }
 
 /// The thresholds that tell glass, tissue and unmeasurable pixels apart.
@@ -39,9 +51,23 @@ public enum StainSeparation {
         return table
     }
 
+    /// `reduce`: also return the planes 2×2 box-reduced (`StainPlanes.reduced`), formed in the
+    /// same pass when both sides are even (otherwise `reduced` is nil).
+    /// A pixel's tissue code from its table sum — 0 glass (OD below `threshold`), 2 too dark in
+    /// some channel, else 1 — and 1 if the code is 1; without a jump (the codes of neighbouring
+    /// pixels at a tissue edge are unpredictable).
+    @inline(__always)
+    static func tissueCode(_ s: SIMD4<Float>, _ threshold: Float) -> (code: UInt8, measurable: UInt8) {
+        let tissue: UInt8 = s[2] >= threshold ? 1 : 0, dark: UInt8 = s[3] > 0 ? 1 : 0
+        return (tissue &+ (tissue & dark), tissue & (dark ^ 1))
+    }
+
     public static func separate(_ image: RGBImage, background: SIMD3<Double>, stains: StainMatrix,
-                                tissue: TissueParameters) -> StainPlanes {
+                                tissue: TissueParameters, reduce: Bool = false) -> StainPlanes {
         let table = channelTable(background: background, stains: stains, tissue: tissue)
+        if reduce, image.width % 2 == 0, image.height % 2 == 0, image.width > 0, image.height > 0 {
+            return separateReducing(image, table: table, tissue: tissue)
+        }
         let n = image.pixelCount
         var h = [Float](repeating: 0, count: n)
         var d = [Float](repeating: 0, count: n)
@@ -61,9 +87,9 @@ public enum StainSeparation {
                 let s = tab[Int(src[o])] + tab[256 &+ Int(src[o &+ 1])] + tab[512 &+ Int(src[o &+ 2])]
                 hOut[i] = s[0]
                 dOut[i] = s[1]
-                let code: UInt8 = s[2] < tissueThreshold ? 0 : (s[3] > 0 ? 2 : 1)
-                tOut[i] = code
-                measurable &+= code == 1 ? 1 : 0
+                let code = tissueCode(s, tissueThreshold)
+                tOut[i] = code.code
+                measurable &+= Int(code.measurable)
                 i &+= 1
             }
         }}}}}
@@ -71,5 +97,64 @@ public enum StainSeparation {
                            dab: Plane(width: image.width, height: image.height, values: d),
                            tissue: Plane(width: image.width, height: image.height, values: t),
                            measurableTissuePixels: measurable)
+    }
+
+    /// `separate` with the 2×2 reduction of its planes in the same pass, for even sides: each
+    /// 2×2 block's four pixels are separated, stored, and averaged as `Downsample.box2` does
+    /// (`((a₀ + a₁) + (b₀ + b₁)) × 0.25`, rows a and b), their codes combined as
+    /// `Downsample.tissueCodes2` does.
+    static func separateReducing(_ image: RGBImage, table: [SIMD4<Float>], tissue: TissueParameters) -> StainPlanes {
+        let w = image.width, hgt = image.height, n = w * hgt, cw = w / 2, ch = hgt / 2
+        var h = [Float](repeating: 0, count: n), d = [Float](repeating: 0, count: n)
+        var t = [UInt8](repeating: 0, count: n)
+        var ch0 = [Float](repeating: 0, count: cw * ch), cd = [Float](repeating: 0, count: cw * ch)
+        var ct = [UInt8](repeating: 0, count: cw * ch)
+        let tissueThreshold = Float(tissue.minimumTissueOD)
+        var measurable = 0
+        image.pixels.withUnsafeBufferPointer { rgb in
+        table.withUnsafeBufferPointer { lut in
+        h.withUnsafeMutableBufferPointer { hp in
+        d.withUnsafeMutableBufferPointer { dp in
+        t.withUnsafeMutableBufferPointer { tp in
+        ch0.withUnsafeMutableBufferPointer { chp in
+        cd.withUnsafeMutableBufferPointer { cdp in
+        ct.withUnsafeMutableBufferPointer { ctp in
+            let src = rgb.baseAddress!, tab = lut.baseAddress!
+            let hOut = hp.baseAddress!, dOut = dp.baseAddress!, tOut = tp.baseAddress!
+            let chOut = chp.baseAddress!, cdOut = cdp.baseAddress!, ctOut = ctp.baseAddress!
+            /// Pixel i: its table sum, its planes stored, its code returned.
+            @inline(__always) func pixel(_ i: Int) -> (SIMD4<Float>, UInt8, UInt8) {
+                let o = 3 &* i
+                let s = tab[Int(src[o])] + tab[256 &+ Int(src[o &+ 1])] + tab[512 &+ Int(src[o &+ 2])]
+                hOut[i] = s[0]
+                dOut[i] = s[1]
+                let code = tissueCode(s, tissueThreshold)
+                tOut[i] = code.code
+                return (s, code.measurable, code.code >> 1)
+            }
+            for cy in 0..<ch {
+                let a = 2 &* cy &* w, b = a &+ w, row = cy &* cw
+                for cx in 0..<cw {
+                    let (a0, ma0, ua0) = pixel(a &+ 2 &* cx), (a1, ma1, ua1) = pixel(a &+ 2 &* cx &+ 1)
+                    let (b0, mb0, ub0) = pixel(b &+ 2 &* cx), (b1, mb1, ub1) = pixel(b &+ 2 &* cx &+ 1)
+                    let mean = ((a0 + a1) + (b0 + b1)) * 0.25
+                    chOut[row &+ cx] = mean[0]
+                    cdOut[row &+ cx] = mean[1]
+                    // Measurable and unmeasurable pixels of the block; the rest are glass.
+                    let ones = ma0 &+ ma1 &+ mb0 &+ mb1, dark = ua0 &+ ua1 &+ ub0 &+ ub1
+                    let glass = 4 &- ones &- dark
+                    measurable &+= Int(ones)
+                    let otherwise: UInt8 = dark > glass ? 2 : 0
+                    ctOut[row &+ cx] = ones >= 2 ? 1 : otherwise
+                }
+            }
+        }}}}}}}}
+        return StainPlanes(hematoxylin: Plane(width: w, height: hgt, values: h),
+                           dab: Plane(width: w, height: hgt, values: d),
+                           tissue: Plane(width: w, height: hgt, values: t),
+                           measurableTissuePixels: measurable,
+                           reduced: ReducedStainPlanes(factor: 2, hematoxylin: Plane(width: cw, height: ch, values: ch0),
+                                                       dab: Plane(width: cw, height: ch, values: cd),
+                                                       tissue: Plane(width: cw, height: ch, values: ct)))
     }
 }
