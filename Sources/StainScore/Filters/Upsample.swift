@@ -4,12 +4,10 @@ public enum Upsample {
     /// covers its f × f block (cut at the right and bottom edges).
     public static func blocks(_ coarse: Plane<Int32>, factor f: Int, width w: Int, height h: Int) -> Plane<Int32> {
         precondition(coarse.width == (w + f - 1) / f && coarse.height == (h + f - 1) / f)
-        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
         let cw = coarse.width
+        // Every pixel is written: each row of a block from its coarse row, or copied.
+        return Plane<Int32>(width: w, height: h) { out in
         coarse.values.withUnsafeBufferPointer { src in
-        labels.values.withUnsafeMutableBufferPointer { dst in
-            guard w > 0, h > 0 else { return }
-            let out = dst.baseAddress!
             for y in stride(from: 0, to: h, by: f) {
                 let from = (y / f) &* cw, line = out + y &* w
                 if f == 2 {
@@ -23,9 +21,8 @@ public enum Upsample {
                     }
                 }
                 // The other rows of the block are copies of the first.
-                for dy in 1..<f where y &+ dy < h { (line + dy &* w).update(from: line, count: w) }
+                for dy in 1..<f where y &+ dy < h { (line + dy &* w).initialize(from: line, count: w) }
             }
         }}
-        return labels
     }
 }

@@ -21,6 +21,20 @@ public struct Plane<Element: Sendable>: Sendable {
         self.values = values
     }
 
+    /// A plane whose `width × height` values `initialize` writes — every one of them, through
+    /// the pointer it is given: the storage is not zeroed first, which would be a wasted pass
+    /// over memory for a kernel that writes each value anyway.
+    public init(width: Int, height: Int, initializingWith initialize: (UnsafeMutablePointer<Element>) -> Void) {
+        precondition(width >= 0 && height >= 0)
+        self.width = width
+        self.height = height
+        let n = width * height
+        self.values = [Element](unsafeUninitializedCapacity: n) { buffer, count in
+            if n > 0 { initialize(buffer.baseAddress!) }
+            count = n
+        }
+    }
+
     public var count: Int { width * height }
 
     public subscript(x: Int, y: Int) -> Element {

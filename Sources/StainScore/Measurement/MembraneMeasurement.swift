@@ -71,15 +71,22 @@ public enum MembraneMeasurer {
         // Labels with a one-pixel frame of 0: a neighbour never needs a bounds check; reaching
         // the frame counts as reaching the outline (as the image edge did).
         let gw = w + 2
-        var framed = [Int32](repeating: 0, count: gw * (h + 2))
-        cells.labels.values.withUnsafeBufferPointer { src in
-            framed.withUnsafeMutableBufferPointer { dst in
-                let base = dst.baseAddress!, from = src.baseAddress!
+        let framed = [Int32](unsafeUninitializedCapacity: gw * (h + 2)) { dst, count in
+            let base = dst.baseAddress!
+            base.initialize(repeating: 0, count: gw + 1)  // the top frame row and the first left frame
+            cells.labels.values.withUnsafeBufferPointer { src in
+                let from = src.baseAddress!
                 for y in 0..<h {
                     let target: UnsafeMutablePointer<Int32> = base + ((y &+ 1) &* gw &+ 1)
-                    target.update(from: from + y &* w, count: w)
+                    target.initialize(from: from + y &* w, count: w)
+                    // This row's right frame and the next row's left frame.
+                    let frame: UnsafeMutablePointer<Int32> = target + w
+                    frame.initialize(repeating: 0, count: 2)
                 }
             }
+            let bottom: UnsafeMutablePointer<Int32> = base + ((h &+ 1) &* gw &+ 1)
+            bottom.initialize(repeating: 0, count: gw &- 1)  // the bottom frame row
+            count = gw * (h + 2)
         }
         // Per cell and per (cell, sector) tallies; each cell's lookup tables are centred on its
         // nucleus.

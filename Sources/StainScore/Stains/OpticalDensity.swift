@@ -33,25 +33,32 @@ public enum BackgroundEstimation {
     public static func estimate(_ image: RGBImage, minimumValue: UInt8 = 200, maximumSpread: UInt8 = 40,
                                 minimumFraction: Double = 0.0025, minimumGlassValue: Double = 228, step: Int = 7,
                                 fallback: SIMD3<Double> = defaultBackground) -> (background: SIMD3<Double>, glassFraction: Double) {
-        // Both passes count without a jump per pixel: a pixel that is no candidate goes to a
-        // spare last bin (glass edges make the test unpredictable).
-        var brightness = [Int](repeating: 0, count: 767)
-        var sampled = 0
+        // One strided pass over the image keeps the candidates (packed R | G << 8 | B << 16) and
+        // their brightness histogram, without a jump per pixel (glass edges make the test
+        // unpredictable): a pixel that is no candidate is written one past the kept ones, where
+        // the next pixel overwrites it, and counted in a spare last bin. The second pass reads
+        // the candidates only.
         let n = image.pixelCount
         let step = max(1, step)
+        let samples = (n + step - 1) / step
+        var brightness = [Int](repeating: 0, count: 767)
+        var candidates = [UInt32](repeating: 0, count: samples + 1)
+        var count = 0
         image.pixels.withUnsafeBufferPointer { p in
         brightness.withUnsafeMutableBufferPointer { bins in
+        candidates.withUnsafeMutableBufferPointer { kept in
             var i = 0
             while i < n {
                 let r = p[3 &* i], g = p[3 &* i &+ 1], b = p[3 &* i &+ 2]
                 let lo = min(r, min(g, b)), hi = max(r, max(g, b))
                 let candidate = lo >= minimumValue && hi &- lo <= maximumSpread
                 bins[candidate ? Int(r) &+ Int(g) &+ Int(b) : 766] &+= 1
-                sampled &+= 1
+                kept[count] = UInt32(r) | UInt32(g) << 8 | UInt32(b) << 16
+                count &+= candidate ? 1 : 0
                 i &+= step
             }
-        }}
-        let count = sampled &- brightness[766]
+        }}}
+        let sampled = samples
         let fraction = Double(count) / Double(max(1, sampled))
         let brightestShare = 0.05
         guard Double(count) * brightestShare >= minimumFraction * Double(sampled), count > 0 else { return (fallback, fraction) }
@@ -61,23 +68,15 @@ public enum BackgroundEstimation {
             seen += brightness[s]
             if Double(seen) >= brightestShare * Double(count) { cut = s; break }
         }
-        // Per channel 256 bins and the spare one (index 256), side by side.
-        var channelBins = [Int](repeating: 0, count: 3 * 257)
-        image.pixels.withUnsafeBufferPointer { p in
-        channelBins.withUnsafeMutableBufferPointer { bins in
-            var i = 0
-            while i < n {
-                let r = p[3 &* i], g = p[3 &* i &+ 1], b = p[3 &* i &+ 2]
-                let lo = min(r, min(g, b)), hi = max(r, max(g, b))
-                let keep = lo >= minimumValue && hi &- lo <= maximumSpread && Int(r) &+ Int(g) &+ Int(b) >= cut
-                bins[keep ? Int(r) : 256] &+= 1
-                bins[257 &+ (keep ? Int(g) : 256)] &+= 1
-                bins[514 &+ (keep ? Int(b) : 256)] &+= 1
-                i &+= step
+        var histograms = [[Int]](repeating: [Int](repeating: 0, count: 256), count: 3)
+        var kept = 0
+        for c in candidates[0..<count] {
+            let r = Int(c & 255), g = Int(c >> 8 & 255), b = Int(c >> 16)
+            if r + g + b >= cut {
+                histograms[0][r] += 1; histograms[1][g] += 1; histograms[2][b] += 1
+                kept += 1
             }
-        }}
-        let histograms = (0..<3).map { c in Array(channelBins[(257 * c)..<(257 * c + 256)]) }
-        let kept = histograms[0].reduce(0, +)
+        }
         func median(_ h: [Int]) -> Double {
             var acc = 0
             for v in 0..<256 {

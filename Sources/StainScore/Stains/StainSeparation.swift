@@ -51,8 +51,6 @@ public enum StainSeparation {
         return table
     }
 
-    /// `reduce`: also return the planes 2×2 box-reduced (`StainPlanes.reduced`), formed in the
-    /// same pass when both sides are even (otherwise `reduced` is nil).
     /// A pixel's tissue code from its table sum — 0 glass (OD below `threshold`), 2 too dark in
     /// some channel, else 1 — and 1 if the code is 1; without a jump (the codes of neighbouring
     /// pixels at a tissue edge are unpredictable).
@@ -62,6 +60,8 @@ public enum StainSeparation {
         return (tissue &+ (tissue & dark), tissue & (dark ^ 1))
     }
 
+    /// `reduce`: also return the planes 2×2 box-reduced (`StainPlanes.reduced`), formed in the
+    /// same pass when both sides are even (otherwise `reduced` is nil).
     public static func separate(_ image: RGBImage, background: SIMD3<Double>, stains: StainMatrix,
                                 tissue: TissueParameters, reduce: Bool = false) -> StainPlanes {
         let table = channelTable(background: background, stains: stains, tissue: tissue)
@@ -104,24 +104,20 @@ public enum StainSeparation {
     /// (`((a₀ + a₁) + (b₀ + b₁)) × 0.25`, rows a and b), their codes combined as
     /// `Downsample.tissueCodes2` does.
     static func separateReducing(_ image: RGBImage, table: [SIMD4<Float>], tissue: TissueParameters) -> StainPlanes {
-        let w = image.width, hgt = image.height, n = w * hgt, cw = w / 2, ch = hgt / 2
-        var h = [Float](repeating: 0, count: n), d = [Float](repeating: 0, count: n)
-        var t = [UInt8](repeating: 0, count: n)
-        var ch0 = [Float](repeating: 0, count: cw * ch), cd = [Float](repeating: 0, count: cw * ch)
-        var ct = [UInt8](repeating: 0, count: cw * ch)
+        let w = image.width, hgt = image.height, cw = w / 2, ch = hgt / 2
         let tissueThreshold = Float(tissue.minimumTissueOD)
         var measurable = 0
+        // Every value of the six planes is written below, so none is zeroed first.
+        var d: Plane<Float>?, t: Plane<UInt8>?, ch0: Plane<Float>?, cd: Plane<Float>?, ct: Plane<UInt8>?
+        let h = Plane<Float>(width: w, height: hgt) { hOut in
+        d = Plane<Float>(width: w, height: hgt) { dOut in
+        t = Plane<UInt8>(width: w, height: hgt) { tOut in
+        ch0 = Plane<Float>(width: cw, height: ch) { chOut in
+        cd = Plane<Float>(width: cw, height: ch) { cdOut in
+        ct = Plane<UInt8>(width: cw, height: ch) { ctOut in
         image.pixels.withUnsafeBufferPointer { rgb in
         table.withUnsafeBufferPointer { lut in
-        h.withUnsafeMutableBufferPointer { hp in
-        d.withUnsafeMutableBufferPointer { dp in
-        t.withUnsafeMutableBufferPointer { tp in
-        ch0.withUnsafeMutableBufferPointer { chp in
-        cd.withUnsafeMutableBufferPointer { cdp in
-        ct.withUnsafeMutableBufferPointer { ctp in
             let src = rgb.baseAddress!, tab = lut.baseAddress!
-            let hOut = hp.baseAddress!, dOut = dp.baseAddress!, tOut = tp.baseAddress!
-            let chOut = chp.baseAddress!, cdOut = cdp.baseAddress!, ctOut = ctp.baseAddress!
             /// Pixel i: its table sum, its planes stored, its code returned.
             @inline(__always) func pixel(_ i: Int) -> (SIMD4<Float>, UInt8, UInt8) {
                 let o = 3 &* i
@@ -149,12 +145,7 @@ public enum StainSeparation {
                 }
             }
         }}}}}}}}
-        return StainPlanes(hematoxylin: Plane(width: w, height: hgt, values: h),
-                           dab: Plane(width: w, height: hgt, values: d),
-                           tissue: Plane(width: w, height: hgt, values: t),
-                           measurableTissuePixels: measurable,
-                           reduced: ReducedStainPlanes(factor: 2, hematoxylin: Plane(width: cw, height: ch, values: ch0),
-                                                       dab: Plane(width: cw, height: ch, values: cd),
-                                                       tissue: Plane(width: cw, height: ch, values: ct)))
+        return StainPlanes(hematoxylin: h, dab: d!, tissue: t!, measurableTissuePixels: measurable,
+                           reduced: ReducedStainPlanes(factor: 2, hematoxylin: ch0!, dab: cd!, tissue: ct!))
     }
 }
