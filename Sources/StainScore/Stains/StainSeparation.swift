@@ -60,6 +60,22 @@ public enum StainSeparation {
         return (tissue &+ (tissue & dark), tissue & (dark ^ 1))
     }
 
+    /// Pixel i of `src` (RGB bytes): its table sum (R, then + G, then + B), its hematoxylin, DAB
+    /// and tissue code stored at i, and the code returned.
+    @inline(__always)
+    static func separatePixel(_ i: Int, _ src: UnsafePointer<UInt8>, _ tab: UnsafePointer<SIMD4<Float>>,
+                              _ hOut: UnsafeMutablePointer<Float>, _ dOut: UnsafeMutablePointer<Float>,
+                              _ tOut: UnsafeMutablePointer<UInt8>, _ threshold: Float)
+        -> (sum: SIMD4<Float>, code: UInt8, measurable: UInt8) {
+        let o = 3 &* i
+        let s = tab[Int(src[o])] + tab[256 &+ Int(src[o &+ 1])] + tab[512 &+ Int(src[o &+ 2])]
+        hOut[i] = s[0]
+        dOut[i] = s[1]
+        let code = tissueCode(s, threshold)
+        tOut[i] = code.code
+        return (s, code.code, code.measurable)
+    }
+
     /// `reduce`: also return the planes 2×2 box-reduced (`StainPlanes.reduced`), formed in the
     /// same pass when both sides are even (otherwise `reduced` is nil).
     public static func separate(_ image: RGBImage, background: SIMD3<Double>, stains: StainMatrix,
@@ -83,13 +99,7 @@ public enum StainSeparation {
             let hOut = hp.baseAddress!, dOut = dp.baseAddress!, tOut = tp.baseAddress!
             var i = 0
             while i < n {
-                let o = 3 &* i
-                let s = tab[Int(src[o])] + tab[256 &+ Int(src[o &+ 1])] + tab[512 &+ Int(src[o &+ 2])]
-                hOut[i] = s[0]
-                dOut[i] = s[1]
-                let code = tissueCode(s, tissueThreshold)
-                tOut[i] = code.code
-                measurable &+= Int(code.measurable)
+                measurable &+= Int(separatePixel(i, src, tab, hOut, dOut, tOut, tissueThreshold).measurable)
                 i &+= 1
             }
         }}}}}
@@ -120,13 +130,8 @@ public enum StainSeparation {
             let src = rgb.baseAddress!, tab = lut.baseAddress!
             /// Pixel i: its table sum, its planes stored, its code returned.
             @inline(__always) func pixel(_ i: Int) -> (SIMD4<Float>, UInt8, UInt8) {
-                let o = 3 &* i
-                let s = tab[Int(src[o])] + tab[256 &+ Int(src[o &+ 1])] + tab[512 &+ Int(src[o &+ 2])]
-                hOut[i] = s[0]
-                dOut[i] = s[1]
-                let code = tissueCode(s, tissueThreshold)
-                tOut[i] = code.code
-                return (s, code.measurable, code.code >> 1)
+                let p = separatePixel(i, src, tab, hOut, dOut, tOut, tissueThreshold)
+                return (p.sum, p.measurable, p.code >> 1)
             }
             for cy in 0..<ch {
                 let a = 2 &* cy &* w, b = a &+ w, row = cy &* cw
