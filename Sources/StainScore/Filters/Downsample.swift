@@ -38,7 +38,6 @@ public enum Downsample {
         guard factor > 1 else { return plane }
         let w = plane.width, h = plane.height
         let cw = (w + factor - 1) / factor, ch = (h + factor - 1) / factor
-        if factor == 2, w % 2 == 0, h % 2 == 0 { return box2(plane) }
         var out = Plane<Float>(width: cw, height: ch, repeating: 0)
         let block = factor == 2 ? [] : (0..<w).map { $0 / factor }
         plane.values.withUnsafeBufferPointer { src in
@@ -67,23 +66,6 @@ public enum Downsample {
         return out
     }
 
-    /// The 2×2 mean of a plane of even sides, one output value at a time (vectorised).
-    static func box2(_ plane: Plane<Float>) -> Plane<Float> {
-        let w = plane.width, cw = w / 2, ch = plane.height / 2
-        var out = Plane<Float>(width: cw, height: ch, repeating: 0)
-        plane.values.withUnsafeBufferPointer { src in
-        out.values.withUnsafeMutableBufferPointer { dst in
-            for cy in 0..<ch {
-                let a = src.baseAddress! + 2 &* cy &* w, b = a + w, o = dst.baseAddress! + cy &* cw
-                for cx in 0..<cw {
-                    let i = 2 &* cx
-                    o[cx] = ((a[i] + a[i &+ 1]) + (b[i] + b[i &+ 1])) * 0.25
-                }
-            }
-        }}
-        return out
-    }
-
     /// Reduces a tissue code plane (0 glass, 1 measurable tissue, 2 unmeasurable) like
     /// `box(_:factor:)`: a block is measurable when at least half its pixels are, otherwise
     /// unmeasurable when those outnumber the glass, otherwise glass.
@@ -92,7 +74,6 @@ public enum Downsample {
         let w = plane.width, h = plane.height
         let cw = (w + factor - 1) / factor, ch = (h + factor - 1) / factor
         var out = Plane<UInt8>(width: cw, height: ch, repeating: 0)
-        if factor == 2, w % 2 == 0, h % 2 == 0 { return tissueCodes2(plane) }
         var counts = [Int32](repeating: 0, count: cw * 3)
         // Block column of every pixel column (no division in the loop).
         let block = (0..<w).map { ($0 / factor) * 3 }
@@ -114,29 +95,6 @@ public enum Downsample {
                 }
             }
         }}}}
-        return out
-    }
-
-    /// `tissueCodes` for 2×2 blocks of a plane of even sides: the block's code from the counts
-    /// of its four pixels, without a histogram.
-    static func tissueCodes2(_ plane: Plane<UInt8>) -> Plane<UInt8> {
-        let w = plane.width, cw = w / 2, ch = plane.height / 2
-        var out = Plane<UInt8>(width: cw, height: ch, repeating: 0)
-        plane.values.withUnsafeBufferPointer { src in
-        out.values.withUnsafeMutableBufferPointer { dst in
-            for cy in 0..<ch {
-                let a = src.baseAddress! + 2 &* cy &* w, b = a + w, o = dst.baseAddress! + cy &* cw
-                for cx in 0..<cw {
-                    let i = 2 &* cx
-                    let p = (a[i], a[i &+ 1], b[i], b[i &+ 1])
-                    @inline(__always) func count(_ code: UInt8) -> Int {
-                        (p.0 == code ? 1 : 0) &+ (p.1 == code ? 1 : 0) &+ (p.2 == code ? 1 : 0) &+ (p.3 == code ? 1 : 0)
-                    }
-                    let measurable = count(1), glass = count(0)
-                    o[cx] = measurable >= 2 ? 1 : (4 &- measurable &- glass) > glass ? 2 : 0
-                }
-            }
-        }}
         return out
     }
 

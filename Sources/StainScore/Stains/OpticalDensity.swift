@@ -58,10 +58,9 @@ public enum BackgroundEstimation {
                 i &+= step
             }
         }}}
-        let sampled = samples
-        let fraction = Double(count) / Double(max(1, sampled))
+        let fraction = Double(count) / Double(max(1, samples))
         let brightestShare = 0.05
-        guard Double(count) * brightestShare >= minimumFraction * Double(sampled), count > 0 else { return (fallback, fraction) }
+        guard Double(count) * brightestShare >= minimumFraction * Double(samples), count > 0 else { return (fallback, fraction) }
         // Brightness at which the brightest 5% of the candidates start.
         var seen = 0, cut = 765
         for s in stride(from: 765, through: 0, by: -1) {

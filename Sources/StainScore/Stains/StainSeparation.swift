@@ -110,9 +110,10 @@ public enum StainSeparation {
     }
 
     /// `separate` with the 2×2 reduction of its planes in the same pass, for even sides: each
-    /// 2×2 block's four pixels are separated, stored, and averaged as `Downsample.box2` does
-    /// (`((a₀ + a₁) + (b₀ + b₁)) × 0.25`, rows a and b), their codes combined as
-    /// `Downsample.tissueCodes2` does.
+    /// 2×2 block's four pixels are separated, stored, and averaged with the sums of
+    /// `Downsample.box` (`((a₀ + a₁) + (b₀ + b₁)) × 0.25`, rows a and b), their codes combined
+    /// as `Downsample.tissueCodes` does. (This is the hot path of the reduction: the general
+    /// `Downsample` loops serve odd sides, other factors and callers without the stain pass.)
     static func separateReducing(_ image: RGBImage, table: [SIMD4<Float>], tissue: TissueParameters) -> StainPlanes {
         let w = image.width, hgt = image.height, cw = w / 2, ch = hgt / 2
         let tissueThreshold = Float(tissue.minimumTissueOD)
