@@ -50,11 +50,22 @@ public struct LabelImage: Sendable, Equatable {
     public var labels: Plane<Int32>
     /// The largest label in use.
     public var count: Int
+    /// When `labels` is exactly the block upsampling of coarser labels (a segmentation made at a
+    /// multiple of the pixel size): those labels. Kernels that walk the labels can then work
+    /// block by block — the membrane passes do. Derived information: equality ignores it.
+    public var blocks: LabelBlocks?
 
-    public init(labels: Plane<Int32>, count: Int) {
+    public init(labels: Plane<Int32>, count: Int, blocks: LabelBlocks? = nil) {
+        if let b = blocks {
+            precondition(b.factor >= 1 && b.labels.width == (labels.width + b.factor - 1) / b.factor
+                && b.labels.height == (labels.height + b.factor - 1) / b.factor, "block labels must cover the labels")
+        }
         self.labels = labels
         self.count = count
+        self.blocks = blocks
     }
+
+    public static func == (a: LabelImage, b: LabelImage) -> Bool { a.labels == b.labels && a.count == b.count }
 
     public init(width: Int, height: Int) {
         self.init(labels: Plane(width: width, height: height, repeating: 0), count: 0)
@@ -63,4 +74,17 @@ public struct LabelImage: Sendable, Equatable {
     public var width: Int { labels.width }
     public var height: Int { labels.height }
     public subscript(x: Int, y: Int) -> Int32 { labels[x, y] }
+}
+
+/// Coarse labels whose `factor × factor` blocks (cut at the right and bottom edges) are a
+/// `LabelImage`'s labels: ⌈width / factor⌉ × ⌈height / factor⌉ values, as `Upsample.blocks`
+/// spreads them.
+public struct LabelBlocks: Sendable {
+    public var labels: Plane<Int32>
+    public var factor: Int
+
+    public init(labels: Plane<Int32>, factor: Int) {
+        self.labels = labels
+        self.factor = factor
+    }
 }

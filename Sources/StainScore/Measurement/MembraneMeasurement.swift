@@ -68,25 +68,37 @@ public enum MembraneMeasurer {
         let rn = nuclei.nuclei.map { Float($0.equivalentRadius) }
         let threshold = Float(stainedThreshold)
         let outerFraction = Float(p.outerFraction)
-        // Labels with a one-pixel frame of 0: a neighbour never needs a bounds check; reaching
-        // the frame counts as reaching the outline (as the image edge did).
+        // Cell labels that are 2×2 blocks are walked block-wise, from the coarse labels
+        // (`MembraneBlockPasses`); others pixel by pixel, with a one-pixel frame of 0 around them
+        // so that a neighbour never needs a bounds check (reaching the frame counts as reaching
+        // the outline, as the image edge did).
+        let coarse = cells.blocks.flatMap { $0.factor == 2 ? $0.labels : nil }
         let gw = w + 2
-        let framed = [Int32](unsafeUninitializedCapacity: gw * (h + 2)) { dst, count in
-            let base = dst.baseAddress!
-            base.initialize(repeating: 0, count: gw + 1)  // the top frame row and the first left frame
-            cells.labels.values.withUnsafeBufferPointer { src in
-                let from = src.baseAddress!
-                for y in 0..<h {
-                    let target: UnsafeMutablePointer<Int32> = base + ((y &+ 1) &* gw &+ 1)
-                    target.initialize(from: from + y &* w, count: w)
-                    // This row's right frame and the next row's left frame.
-                    let frame: UnsafeMutablePointer<Int32> = target + w
-                    frame.initialize(repeating: 0, count: 2)
+        var framed: [Int32] = []
+        var runs = MembraneBlockPasses.Runs()
+        var blockSectors: [Int16] = []
+        let zeroRow = [Int32](repeating: 0, count: (w + 1) / 2)
+        if let coarse {
+            runs = MembraneBlockPasses.runs(coarse, width: w)
+            blockSectors = MembraneBlockPasses.blockSectors(sectorOf, side: side)
+        } else {
+            framed = [Int32](unsafeUninitializedCapacity: gw * (h + 2)) { dst, count in
+                let base = dst.baseAddress!
+                base.initialize(repeating: 0, count: gw + 1)  // the top frame row and the first left frame
+                cells.labels.values.withUnsafeBufferPointer { src in
+                    let from = src.baseAddress!
+                    for y in 0..<h {
+                        let target: UnsafeMutablePointer<Int32> = base + ((y &+ 1) &* gw &+ 1)
+                        target.initialize(from: from + y &* w, count: w)
+                        // This row's right frame and the next row's left frame.
+                        let frame: UnsafeMutablePointer<Int32> = target + w
+                        frame.initialize(repeating: 0, count: 2)
+                    }
                 }
+                let bottom: UnsafeMutablePointer<Int32> = base + ((h &+ 1) &* gw &+ 1)
+                bottom.initialize(repeating: 0, count: gw &- 1)  // the bottom frame row
+                count = gw * (h + 2)
             }
-            let bottom: UnsafeMutablePointer<Int32> = base + ((h &+ 1) &* gw &+ 1)
-            bottom.initialize(repeating: 0, count: gw &- 1)  // the bottom frame row
-            count = gw * (h + 2)
         }
         // Per cell and per (cell, sector) tallies; each cell's lookup tables are centred on its
         // nucleus.
@@ -94,16 +106,28 @@ public enum MembraneMeasurer {
         for l in 1..<(n + 1) { cellTallies[l].centreX = cx[l - 1]; cellTallies[l].centreY = cy[l - 1] }
         var sectorTallies = [MembraneSectorTally](repeating: MembraneSectorTally(), count: (n + 1) * sectors)
         let geometry = MembranePasses.Geometry(width: w, height: h, sectors: sectors, reach: reach, side: side)
-        framed.withUnsafeBufferPointer { fb in
         tissue.values.withUnsafeBufferPointer { tis in
         sectorOf.withUnsafeBufferPointer { sectorTable in
         radiusOf.withUnsafeBufferPointer { radiusTable in
         cellTallies.withUnsafeMutableBufferPointer { cellTable in
         sectorTallies.withUnsafeMutableBufferPointer { sectorTable2 in
-            MembranePasses.outline(labels: fb.baseAddress!, tissue: tis.baseAddress!, sectorOf: sectorTable.baseAddress!,
-                                   radiusOf: radiusTable.baseAddress!, geometry: geometry,
-                                   cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
-        }}}}}}
+            if coarse != nil {
+                runs.runs.withUnsafeBufferPointer { run in
+                runs.rowStart.withUnsafeBufferPointer { start in
+                blockSectors.withUnsafeBufferPointer { blockTable in
+                    MembraneBlockPasses.outline(runs: run.baseAddress!, rowStart: start.baseAddress!, tissue: tis.baseAddress!,
+                                                sectorOf: sectorTable.baseAddress!, blockSectors: blockTable.baseAddress!,
+                                                radiusOf: radiusTable.baseAddress!, geometry: geometry,
+                                                cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
+                }}}
+            } else {
+                framed.withUnsafeBufferPointer { fb in
+                    MembranePasses.outline(labels: fb.baseAddress!, tissue: tis.baseAddress!, sectorOf: sectorTable.baseAddress!,
+                                           radiusOf: radiusTable.baseAddress!, geometry: geometry,
+                                           cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
+                }
+            }
+        }}}}}
         for l in 1..<(n + 1) {
             let edge = rn[l - 1]
             for s in 0..<sectors {
@@ -113,7 +137,6 @@ public enum MembraneMeasurer {
             }
         }
         clock.lap("membrane.outline")
-        framed.withUnsafeBufferPointer { fb in
         nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
         tissue.values.withUnsafeBufferPointer { tis in
         dab.values.withUnsafeBufferPointer { d in
@@ -121,11 +144,28 @@ public enum MembraneMeasurer {
         radiusOf.withUnsafeBufferPointer { radiusTable in
         cellTallies.withUnsafeMutableBufferPointer { cellTable in
         sectorTallies.withUnsafeMutableBufferPointer { sectorTable2 in
-            MembranePasses.sectorPeaks(labels: fb.baseAddress!, nuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
-                                       dab: d.baseAddress!, sectorOf: sectorTable.baseAddress!,
-                                       radiusOf: radiusTable.baseAddress!, geometry: geometry, stainedThreshold: threshold,
-                                       cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
-        }}}}}}}}
+            if let coarse {
+                runs.runs.withUnsafeBufferPointer { run in
+                runs.rowStart.withUnsafeBufferPointer { start in
+                coarse.values.withUnsafeBufferPointer { lab in
+                zeroRow.withUnsafeBufferPointer { zero in
+                    MembraneBlockPasses.sectorPeaks(runs: run.baseAddress!, rowStart: start.baseAddress!, coarse: lab.baseAddress!,
+                                                    zeroRow: zero.baseAddress!, nuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
+                                                    dab: d.baseAddress!, sectorOf: sectorTable.baseAddress!,
+                                                    radiusOf: radiusTable.baseAddress!, geometry: geometry,
+                                                    stainedThreshold: threshold,
+                                                    cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
+                }}}}
+            } else {
+                framed.withUnsafeBufferPointer { fb in
+                    MembranePasses.sectorPeaks(labels: fb.baseAddress!, nuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
+                                               dab: d.baseAddress!, sectorOf: sectorTable.baseAddress!,
+                                               radiusOf: radiusTable.baseAddress!, geometry: geometry,
+                                               stainedThreshold: threshold,
+                                               cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
+                }
+            }
+        }}}}}}}
         clock.lap("membrane.sectors")
         // A sector's membrane value is its second-highest pixel: a membrane crossing a sector
         // spans several pixels, so this stays on the ridge while shedding the upward bias of a

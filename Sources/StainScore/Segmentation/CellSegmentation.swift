@@ -59,7 +59,10 @@ public enum CellSegmenter {
             let cells = segment(dab: coarseDAB ?? Downsample.box(dab, factor: factor), nuclei: coarse, pixelSize: pixelSize * scale,
                                 parameters: q, clock: clock)
             var labels = Upsample.blocks(cells.labels, factor: factor, width: dab.width, height: dab.height)
+            // Exactly blocks unless fine nucleus pixels are written over them below.
+            var blocks: LabelBlocks? = LabelBlocks(labels: cells.labels, factor: factor)
             if nuclei.coarse?.factor != factor {
+                blocks = nil
                 // A nucleus pixel always belongs to its own cell (the coarse markers were only
                 // samples of the fine nuclei).
                 nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
@@ -68,7 +71,7 @@ public enum CellSegmenter {
                 }}
             }
             clock.lap("cells.upsample")
-            return LabelImage(labels: labels, count: cells.count)
+            return LabelImage(labels: labels, count: cells.count, blocks: blocks)
         }
         // Markers: the nucleus labels themselves (0 or positive: the flood fills the zeros).
         var labels = nuclei.labels.labels

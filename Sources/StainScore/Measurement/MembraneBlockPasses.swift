@@ -1,0 +1,231 @@
+/// The two membrane passes of `MembranePasses` for cell labels that are 2×2 blocks of coarse
+/// labels (`LabelImage.blocks`, the cell flood at twice the analysis pixel size): the same
+/// tallies, to the last bit, from the coarse labels.
+///
+/// What the blocks give:
+/// - The runs of one label are those of the coarse row, found once (`Runs`) and shared by both
+///   fine rows of the block and both passes; no full-resolution label image is read.
+/// - A pixel's vertical neighbour lies in the same block except on one side: the coarse row
+///   above for the top row of a block, the one below for its bottom row. Left and right
+///   neighbours differ only at the ends of a run. So one comparison per pixel finds the outline.
+/// - Pass 1 (a running maximum, independent of order) takes a whole block at once when its
+///   four pixels lie in one sector (`blockSectors`): one tally update per four pixels.
+///
+/// Pass 2 still visits the pixels in raster order, so its Double sums are added in the order
+/// of the pixel-by-pixel passes and the results are identical.
+enum MembraneBlockPasses {
+    /// A run of one positive label in a coarse row, in fine columns [x0, x1) (cut at the image's
+    /// right edge), with the labels just left and right of it (0 beyond the image).
+    struct Run {
+        var x0: Int32
+        var x1: Int32
+        var label: Int32
+        var left: Int32
+        var right: Int32
+    }
+
+    /// The runs of every coarse row: row `cy`'s are `runs[rowStart[cy]..<rowStart[cy + 1]]`.
+    struct Runs {
+        var runs: [Run] = []
+        var rowStart: [Int] = []
+    }
+
+    /// Finds the runs of `coarse` (⌈width / 2⌉ columns) for fine rows `width` pixels wide.
+    static func runs(_ coarse: Plane<Int32>, width w: Int) -> Runs {
+        let cw = coarse.width, ch = coarse.height
+        var out = Runs()
+        out.rowStart.reserveCapacity(ch + 1)
+        out.runs.reserveCapacity(ch * 8)
+        coarse.values.withUnsafeBufferPointer { lab in
+            for cy in 0..<ch {
+                out.rowStart.append(out.runs.count)
+                let row = lab.baseAddress! + cy &* cw
+                var b0 = 0
+                while b0 < cw {
+                    let l = row[b0]
+                    var b1 = b0 &+ 1
+                    while b1 < cw && row[b1] == l { b1 &+= 1 }
+                    if l > 0 {
+                        out.runs.append(Run(x0: Int32(2 &* b0), x1: Int32(Swift.min(w, 2 &* b1)), label: l,
+                                            left: b0 > 0 ? row[b0 &- 1] : 0, right: b1 < cw ? row[b1] : 0))
+                    }
+                    b0 = b1
+                }
+            }
+            out.rowStart.append(out.runs.count)
+        }
+        return out
+    }
+
+    /// Per lookup-table index i (a block's top-left pixel): the sector of the four pixels
+    /// i, i + 1, i + side, i + side + 1 when they are all in the table and share one sector,
+    /// else −1.
+    static func blockSectors(_ sectorOf: [Int16], side: Int) -> [Int16] {
+        var out = [Int16](repeating: -1, count: side * side)
+        for oy in 0..<Swift.max(0, side - 1) {
+            for ox in 0..<(side - 1) {
+                let i = oy * side + ox, s = sectorOf[i]
+                if s >= 0 && sectorOf[i + 1] == s && sectorOf[i + side] == s && sectorOf[i + side + 1] == s { out[i] = s }
+            }
+        }
+        return out
+    }
+
+    /// Pass 1: per cell its area and border contact; per sector the outline distance (the
+    /// farthest tissue pixel), as `MembranePasses.outline`.
+    static func outline(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, tissue tis: UnsafePointer<UInt8>,
+                        sectorOf: UnsafePointer<Int16>, blockSectors: UnsafePointer<Int16>, radiusOf: UnsafePointer<Float>,
+                        geometry g: MembranePasses.Geometry,
+                        cells: UnsafeMutablePointer<MembraneCellTally>, sectors tally: UnsafeMutablePointer<MembraneSectorTally>) {
+        let w = g.width, h = g.height, sectors = g.sectors, side = g.side, reach = g.reach
+        let ch = (h &+ 1) / 2
+        for cy in 0..<ch {
+            let y0 = 2 &* cy, rows = Swift.min(2, h &- y0)
+            let edgeRow = cy == 0 || cy == ch &- 1
+            for j in rowStart[cy]..<rowStart[cy &+ 1] {
+                let run = runs[j]
+                let l = Int(run.label), x0 = Int(run.x0), x1 = Int(run.x1)
+                cells[l].area &+= (x1 &- x0) &* rows
+                if edgeRow || x0 == 0 || x1 == w { cells[l].border = true }
+                let cx = cells[l].centreX
+                let oy0 = y0 &- cells[l].centreY &+ reach
+                // The table covers fine columns [lo, hi) of this cell.
+                let lo = cx &- reach, hi = cx &+ reach &+ 1
+                let base = l &* sectors
+                // One pixel, checked against the table.
+                @inline(__always) func single(_ x: Int, _ y: Int) {
+                    let oy = y &- y0 &+ oy0
+                    if oy < 0 || oy >= side || x < lo || x >= hi { return }
+                    let i = oy &* side &+ x &- cx &+ reach
+                    let s = Int(sectorOf[i])
+                    if s < 0 { return }
+                    // Glass / pale pixels carry no membrane: radius −1 never extends the outline.
+                    let r: Float = tis[y &* w &+ x] == 0 ? -1 : radiusOf[i]
+                    let k = base &+ s
+                    let o = tally[k].outer
+                    tally[k].outer = r > o ? r : o
+                }
+                // Whole blocks: both rows in the image and the table, columns [fa, fb).
+                var fa = x1, fb = x1
+                if rows == 2 && oy0 >= 0 && oy0 &+ 1 < side {
+                    fa = Swift.min(x1, Swift.max(x0, (lo &+ 1) & ~1))
+                    let end = Swift.min(x1, hi)
+                    fb = end > fa ? fa &+ ((end &- fa) & ~1) : fa
+                }
+                for x in x0..<fa { single(x, y0); if rows == 2 { single(x, y0 &+ 1) } }
+                if fa < fb {
+                    let tb = oy0 &* side &+ reach &- cx
+                    let p0 = y0 &* w
+                    for x in stride(from: fa, to: fb, by: 2) {
+                        let i = tb &+ x, p = p0 &+ x
+                        let s = Int(blockSectors[i])
+                        if s < 0 {
+                            single(x, y0); single(x &+ 1, y0); single(x, y0 &+ 1); single(x &+ 1, y0 &+ 1)
+                            continue
+                        }
+                        let r00: Float = tis[p] == 0 ? -1 : radiusOf[i]
+                        let r01: Float = tis[p &+ 1] == 0 ? -1 : radiusOf[i &+ 1]
+                        let r10: Float = tis[p &+ w] == 0 ? -1 : radiusOf[i &+ side]
+                        let r11: Float = tis[p &+ w &+ 1] == 0 ? -1 : radiusOf[i &+ side &+ 1]
+                        let a = r00 > r01 ? r00 : r01, b = r10 > r11 ? r10 : r11
+                        let r = a > b ? a : b
+                        let k = base &+ s
+                        let o = tally[k].outer
+                        tally[k].outer = r > o ? r : o
+                    }
+                }
+                for x in fb..<x1 { single(x, y0); if rows == 2 { single(x, y0 &+ 1) } }
+            }
+        }
+    }
+
+    /// Pass 2: as `MembranePasses.sectorPeaks` (`neighbour` must start at −1), over the coarse
+    /// runs, fine row by fine row. `zeroRow` holds ⌈width / 2⌉ zeros: the labels beyond the
+    /// top and bottom edges.
+    static func sectorPeaks(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, coarse lab: UnsafePointer<Int32>,
+                            zeroRow: UnsafePointer<Int32>, nuclei nuc: UnsafePointer<Int32>, tissue tis: UnsafePointer<UInt8>,
+                            dab d: UnsafePointer<Float>, sectorOf: UnsafePointer<Int16>, radiusOf: UnsafePointer<Float>,
+                            geometry g: MembranePasses.Geometry, stainedThreshold threshold: Float,
+                            cells: UnsafeMutablePointer<MembraneCellTally>, sectors tally: UnsafeMutablePointer<MembraneSectorTally>) {
+        let w = g.width, h = g.height, sectors = g.sectors, side = g.side, reach = g.reach
+        let cw = (w &+ 1) / 2, ch = (h &+ 1) / 2
+        @inline(__always) func record(_ k: Int, _ v: Float) {
+            if v > tally[k].peak { tally[k].second = tally[k].peak; tally[k].peak = v }
+            else if v > tally[k].second { tally[k].second = v }
+        }
+        // Pixel (x, y) with DAB v lies just across the outline of cell m.
+        @inline(__always) func across(_ m: Int, _ x: Int, _ y: Int, _ v: Float) {
+            let ox = x &- cells[m].centreX &+ reach, oy = y &- cells[m].centreY &+ reach
+            if ox >= 0 && ox < side && oy >= 0 && oy < side {
+                let s = Int(sectorOf[oy &* side &+ ox])
+                if s >= 0 { record(m &* sectors &+ s, v) }
+            }
+        }
+        for y in 0..<h {
+            let cy = y >> 1, top = y & 1 == 0
+            // The coarse row holding this pixel row's other vertical neighbour (the one outside
+            // its block); at the bottom of an odd height the block has one row and its lower
+            // neighbour is beyond the image as well.
+            let other = top ? cy &- 1 : cy &+ 1
+            let vrow = other >= 0 && other < ch ? lab + other &* cw : zeroRow
+            let bottomEdge = top && y &+ 1 == h
+            let row = y &* w
+            for j in rowStart[cy]..<rowStart[cy &+ 1] {
+                let run = runs[j]
+                let l32 = run.label, l = Int(l32), x0 = Int(run.x0), x1 = Int(run.x1)
+                let left = run.left, right = run.right
+                let cx = cells[l].centreX
+                let oy = y &- cells[l].centreY &+ reach
+                let rowInTable = oy >= 0 && oy < side
+                let tb = oy &* side &+ reach &- cx
+                let from = rowInTable ? Swift.min(x1, Swift.max(x0, cx &- reach)) : x1
+                let to = rowInTable ? Swift.max(from, Swift.min(x1, cx &+ reach &+ 1)) : x1
+                let base = l &* sectors
+                // The cell's sums stay in registers over the run; they are added pixel by pixel in
+                // raster order.
+                var bandSum = cells[l].bandSum, bandCount = cells[l].bandCount
+                var cytoSum = cells[l].cytoSum, cytoCount = cells[l].cytoCount
+                var stainedOuter = cells[l].stainedOuter
+                defer {
+                    cells[l].bandSum = bandSum; cells[l].bandCount = bandCount
+                    cells[l].cytoSum = cytoSum; cells[l].cytoCount = cytoCount
+                    cells[l].stainedOuter = stainedOuter
+                }
+                @inline(__always) func pixel(_ x: Int, inTable: Bool) {
+                    let p = row &+ x
+                    if tis[p] == 0 { return }
+                    let v = d[p]
+                    // Neighbours left, right, up, down: one in another cell (or beyond the image)
+                    // puts this pixel on the outline, and just across that cell's outline.
+                    var onOutline = bottomEdge
+                    let vl = vrow[x >> 1]
+                    if x == x0 { onOutline = true; if left > 0 { across(Int(left), x, y, v) } }
+                    if x == x1 &- 1 { onOutline = true; if right > 0 { across(Int(right), x, y, v) } }
+                    if vl != l32 { onOutline = true; if vl > 0 { across(Int(vl), x, y, v) } }
+                    if onOutline { bandSum += Double(v); bandCount &+= 1 }
+                    guard inTable else { return }
+                    let i = tb &+ x
+                    let s = Int(sectorOf[i])
+                    if s < 0 { return }
+                    let k = base &+ s
+                    let r = radiusOf[i]
+                    if r == tally[k].outer && tally[k].neighbour < 0 {
+                        // The first of the left, right, upper and lower neighbours in another cell.
+                        tally[k].neighbour = x == x0 && left > 0 ? left
+                            : x == x1 &- 1 && right > 0 ? right
+                            : vl > 0 && vl != l32 ? vl : 0
+                    }
+                    if r >= tally[k].inner {
+                        record(k, v)
+                        if v >= threshold { stainedOuter &+= 1 }
+                    } else if nuc[p] != l32 {
+                        cytoSum += Double(v); cytoCount &+= 1
+                    }
+                }
+                for x in x0..<from { pixel(x, inTable: false) }
+                for x in from..<to { pixel(x, inTable: true) }
+                for x in to..<x1 { pixel(x, inTable: false) }
+            }
+        }
+    }
+}
