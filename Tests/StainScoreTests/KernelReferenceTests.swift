@@ -142,6 +142,51 @@ struct KernelReferenceTests {
         #expect(fast == slow)
     }
 
+    /// Quantisation as first written: clamp, optional inversion, then `Int32(v + 0.5)` (a
+    /// truncation, so rounding half up) — the conversion the kernel avoids.
+    static func referenceLevels(_ plane: Plane<Float>, low: Float, high: Float, invert: Bool, zeroBelow: UInt8) -> [UInt8] {
+        let scale = 255 / max(1e-6, high - low)
+        return plane.values.map { x in
+            var v = (x - low) * scale
+            v = min(255, max(0, v))
+            if invert { v = 255 - v }
+            let level = UInt8(truncatingIfNeeded: Int32(v + 0.5))
+            return level < zeroBelow ? 0 : level
+        }
+    }
+
+    @Test("quantisation equals clamp-and-truncate, at every half level and on special values", arguments: sizes)
+    func quantise(_ w: Int, _ h: Int) {
+        var rng = SplitMix64(seed: UInt64(w * 131 + h))
+        // Values around the range, many exactly on a level or half-way between two (k/2 of the
+        // 0…255 scale), some just beside a half level, and NaN and ±infinity.
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, 1.2, -1e-30, 1e30]
+        let values: [Float] = (0..<(w * h)).map { i in
+            let u = rng.nextUnit()
+            let half = Float(Int(rng.nextUnit() * 514) - 1) / 2 / 255 * 1.2  // (k − 1)/2 levels, in OD
+            switch u {
+            case ..<0.05: return specials[i % specials.count]
+            case ..<0.4: return half
+            case ..<0.55: return half.nextUp
+            case ..<0.7: return half.nextDown
+            default: return Float(-0.3 + 1.8 * rng.nextUnit())
+            }
+        }
+        let plane = Plane(width: w, height: h, values: values)
+        for (low, high) in [(Float(0), Float(1.2)), (-0.1, 0.9), (0, 1e-9)] {
+            for invert in [false, true] {
+                for zeroBelow in [UInt8(0), 10, 255] {
+                    let fast = Watershed.quantise(plane, low: low, high: high, invert: invert, zeroBelow: zeroBelow)
+                    #expect(fast.width == w && fast.height == h)
+                    let slow = Self.referenceLevels(plane, low: low, high: high, invert: invert, zeroBelow: zeroBelow)
+                    let wrong = zip(fast.values, slow).enumerated().filter { $0.element.0 != $0.element.1 }
+                    let first = wrong.prefix(3).map { "value \(values[$0.offset]): \($0.element.0) vs \($0.element.1)" }
+                    #expect(wrong.isEmpty, "[\(low), \(high)] invert \(invert) zero below \(zeroBelow): \(wrong.count) levels differ, first \(first)")
+                }
+            }
+        }
+    }
+
     @Test("Otsu from a histogram equals the brute-force maximum of the between-class variance")
     func otsu() {
         var rng = SplitMix64(seed: 5)
