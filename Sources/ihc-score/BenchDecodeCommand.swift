@@ -57,7 +57,7 @@ struct BenchDecode: ParsableCommand {
         func load(_ l: (Double, Double, Double)?) -> String {
             l.map { String(format: "%.2f %.2f %.2f", $0.0, $0.1, $0.2) } ?? "n/a"
         }
-        print("decode benchmark: \(image.width)×\(image.height) px, \(repeats) timed decodes per variant, 1 thread, ihc-score \(StainScoreVersion.version)")
+        print("decode benchmark: \(image.width)×\(image.height) px, \(repeats) timed decodes per variant, 1 thread, ihc-score \(StainScoreVersion.version), built for \(StainScoreBuild.cpuTarget)\(StainScoreBuild.optimised ? "" : " — a DEBUG build: not representative")")
         print("load average before: \(load(loadBefore))   after: \(load(loadAfter))   cores: \(ProcessMetrics.availableCores)")
         var rows = [["VARIANT", "FILE MB", "MP/s (median)", "ms/decode", "CPU s", "WALL s", "CPU/WALL", "PEAK RSS MB"]]
         for r in results {
@@ -72,13 +72,14 @@ struct BenchDecode: ParsableCommand {
         if let json {
             struct Report: Encodable {
                 var tool: String
+                var cpuTarget: String
                 var width: Int
                 var height: Int
                 var loadBefore: [Double]?
                 var loadAfter: [Double]?
                 var results: [DecodeBenchmark.Result]
             }
-            let report = Report(tool: "ihc-score \(StainScoreVersion.version)", width: image.width, height: image.height,
+            let report = Report(tool: "ihc-score \(StainScoreVersion.version)", cpuTarget: StainScoreBuild.cpuTarget, width: image.width, height: image.height,
                                 loadBefore: loadBefore.map { [$0.0, $0.1, $0.2] },
                                 loadAfter: loadAfter.map { [$0.0, $0.1, $0.2] }, results: results)
             do {

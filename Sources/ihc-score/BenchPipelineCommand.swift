@@ -65,6 +65,8 @@ struct BenchPipeline: ParsableCommand {
 
     struct Results: Codable {
         var toolVersion: String
+        /// The CPU level the binary was compiled for (`StainScoreBuild.cpuTarget`).
+        var cpuTarget: String?
         var tiles: [String]
         var loadBefore: [Double]?
         var loadAfter: [Double]?
@@ -76,6 +78,9 @@ struct BenchPipeline: ParsableCommand {
 
     func run() throws {
         var temporary: String?
+        for input in inputs where !FileManager.default.fileExists(atPath: input) {
+            throw ValidationError("\(input): no such file or folder")
+        }
         var paths = InputDiscovery.imageFiles(in: inputs)
         if inputs.isEmpty {
             let folder = workDir ?? NSTemporaryDirectory() + "/ihc-score-bench-" + UUID().uuidString
@@ -103,7 +108,7 @@ struct BenchPipeline: ParsableCommand {
         // The issue's memory budget: 100 MB + 40 bytes per pixel of the tiles in flight (one per thread).
         let largestTile = Int((one.megapixels / Double(max(1, one.tiles))) * 1e6)
         let budget = 100_000_000 + 40 * largestTile * max(1, parallel?.threads ?? 1)
-        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(parameters.analysisMicronsPerPixel) µm/px\(config.map { ", configuration \($0)" } ?? ""), ihc-score \(StainScoreVersion.version)")
+        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(parameters.analysisMicronsPerPixel) µm/px\(config.map { ", configuration \($0)" } ?? ""), ihc-score \(StainScoreVersion.version), built for \(StainScoreBuild.cpuTarget)\(StainScoreBuild.optimised ? "" : " — a DEBUG build: not representative")")
         print("median of \(repeats) passes after a warm-up; load average before: \(Self.load(load0))   after: \(Self.load(load1))")
         var rows = [["STAGE (1 thread)", "SECONDS", "MP/s", "SHARE"]]
         let total = one.stages.map(\.seconds).reduce(0, +)
@@ -134,7 +139,7 @@ struct BenchPipeline: ParsableCommand {
         print(String(format: "peak RSS %.0f MB; budget 100 MB + 40 B × %d tile(s) in flight = %.0f MB", Double(peak) / 1e6,
                      parallel?.threads ?? 1, Double(budget) / 1e6))
         if let json {
-            let results = Results(toolVersion: StainScoreVersion.version, tiles: paths, loadBefore: load0.map { [$0.0, $0.1, $0.2] },
+            let results = Results(toolVersion: StainScoreVersion.version, cpuTarget: StainScoreBuild.cpuTarget, tiles: paths, loadBefore: load0.map { [$0.0, $0.1, $0.2] },
                                   loadAfter: load1.map { [$0.0, $0.1, $0.2] }, oneThread: one, parallel: parallel, speedup: speedup,
                                   memoryBudgetBytes: budget)
             do { try AtomicFile.write(try Output.json(results) + "\n", to: json) } catch {

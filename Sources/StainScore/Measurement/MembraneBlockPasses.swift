@@ -149,10 +149,7 @@ enum MembraneBlockPasses {
                             cells: UnsafeMutablePointer<MembraneCellTally>, sectors tally: UnsafeMutablePointer<MembraneSectorTally>) {
         let w = g.width, h = g.height, sectors = g.sectors, side = g.side, reach = g.reach
         let cw = (w &+ 1) / 2, ch = (h &+ 1) / 2
-        @inline(__always) func record(_ k: Int, _ v: Float) {
-            if v > tally[k].peak { tally[k].second = tally[k].peak; tally[k].peak = v }
-            else if v > tally[k].second { tally[k].second = v }
-        }
+        @inline(__always) func record(_ k: Int, _ v: Float) { tally[k].record(v) }
         // Pixel (x, y) with DAB v lies just across the outline of cell m.
         @inline(__always) func across(_ m: Int, _ x: Int, _ y: Int, _ v: Float) {
             let ox = x &- cells[m].centreX &+ reach, oy = y &- cells[m].centreY &+ reach
