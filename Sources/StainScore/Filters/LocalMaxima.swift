@@ -11,39 +11,60 @@ public enum LocalMaxima {
         if let mask { precondition(mask.width == w && mask.height == h) }
         guard w > 0, h > 0 else { return [] }
         let maskValues = mask?.values ?? []
+        // Interior pixels of interior rows are tested a row at a time without a jump: the
+        // test's flags first (a loop the compiler vectorises), then the rare candidates picked
+        // out. Border pixels take the general test.
+        var flags = [UInt8](repeating: 0, count: w)
         plane.values.withUnsafeBufferPointer { vb in
         maskValues.withUnsafeBufferPointer { mb in
-            let v = vb.baseAddress!
+        flags.withUnsafeMutableBufferPointer { fb in
+            let v = vb.baseAddress!, f = fb.baseAddress!
             let m: UnsafePointer<UInt8>? = mask == nil ? nil : mb.baseAddress
-            for y in 0..<h {
-                let row = y &* w
-                let interiorRow = y > 0 && y < h &- 1
-                for x in 0..<w {
-                    let p = row &+ x
-                    let c = v[p]
-                    if c < threshold { continue }
-                    if let m, m[p] == 0 { continue }
-                    var isPeak = true
-                    if interiorRow && x > 0 && x < w &- 1 {
-                        // Earlier neighbours (row-major) must be strictly lower, later ones not higher.
-                        let up = p &- w, down = p &+ w
-                        isPeak = v[up &- 1] < c && v[up] < c && v[up &+ 1] < c && v[p &- 1] < c
-                            && v[p &+ 1] <= c && v[down &- 1] <= c && v[down] <= c && v[down &+ 1] <= c
-                    } else {
-                        outer: for dy in -1...1 {
-                            for dx in -1...1 where dx != 0 || dy != 0 {
-                                let nx = x &+ dx, ny = y &+ dy
-                                if nx < 0 || ny < 0 || nx >= w || ny >= h { continue }
-                                let q = ny &* w &+ nx
-                                let o = v[q]
-                                if o > c || (o == c && q < p) { isPeak = false; break outer }
-                            }
-                        }
+            @inline(__always) func general(_ x: Int, _ y: Int) {
+                let p = y &* w &+ x
+                let c = v[p]
+                if c < threshold { return }
+                if let m, m[p] == 0 { return }
+                for dy in -1...1 {
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        let nx = x &+ dx, ny = y &+ dy
+                        if nx < 0 || ny < 0 || nx >= w || ny >= h { continue }
+                        let q = ny &* w &+ nx
+                        let o = v[q]
+                        if o > c || (o == c && q < p) { return }
                     }
-                    if isPeak { candidates.append((c, p)) }
                 }
+                candidates.append((c, p))
             }
-        }}
+            for y in 0..<h {
+                guard y > 0 && y < h &- 1 && w > 2 else {
+                    for x in 0..<w { general(x, y) }
+                    continue
+                }
+                let row = y &* w
+                general(0, y)
+                // Earlier neighbours (row-major) must be strictly lower, later ones not higher.
+                let up = v + (row &- w), mid = v + row, down = v + (row &+ w)
+                for x in 1..<(w &- 1) {
+                    let c = mid[x]
+                    var ok: UInt8 = c >= threshold ? 1 : 0
+                    ok &= up[x &- 1] < c ? 1 : 0
+                    ok &= up[x] < c ? 1 : 0
+                    ok &= up[x &+ 1] < c ? 1 : 0
+                    ok &= mid[x &- 1] < c ? 1 : 0
+                    ok &= mid[x &+ 1] <= c ? 1 : 0
+                    ok &= down[x &- 1] <= c ? 1 : 0
+                    ok &= down[x] <= c ? 1 : 0
+                    ok &= down[x &+ 1] <= c ? 1 : 0
+                    f[x] = ok
+                }
+                if let m {
+                    for x in 1..<(w &- 1) { f[x] &= m[row &+ x] != 0 ? 1 : 0 }
+                }
+                for x in 1..<(w &- 1) where f[x] != 0 { candidates.append((mid[x], row &+ x)) }
+                general(w &- 1, y)
+            }
+        }}}
         candidates.sort { $0.value != $1.value ? $0.value > $1.value : $0.index < $1.index }
         // Greedy suppression with a grid of cell size minimumDistance.
         let cell = max(1, Int(minimumDistance.rounded(.up)))
