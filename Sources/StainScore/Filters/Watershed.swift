@@ -121,26 +121,18 @@ public enum Watershed {
     /// below `zeroBelow` (after any inversion) become 0, in the same pass. NaN maps to level 0
     /// (255 inverted).
     ///
-    /// The level is ⌊v + 0.5⌋ of the clamped value, formed without a Float→integer conversion
-    /// (whose trap check keeps a loop scalar): adding 1.5 · 2²³ rounds t = v + 0.5 to the
-    /// nearest integer in the low bits of the sum, and one is taken off when that rounded up.
-    /// Every step is exact for 0 ≤ t ≤ 255.5, so the loop vectorises and gives the levels of
-    /// `UInt8(Int32(v + 0.5))`.
+    /// The level is ⌊v + 0.5⌋ of the clamped value by `floorByte` (no Float→integer conversion,
+    /// so the loop vectorises): the levels of `UInt8(Int32(v + 0.5))`.
     public static func quantise(_ plane: Plane<Float>, low: Float, high: Float, invert: Bool = false,
                                 zeroBelow: UInt8 = 0) -> Plane<UInt8> {
         let scale = 255 / max(1e-6, high - low)
-        let magic: Float = 12_582_912  // 1.5 · 2²³: the sum's unit in the last place is 1
         return Plane<UInt8>(width: plane.width, height: plane.height) { dst in
             plane.values.withUnsafeBufferPointer { src in
                 for i in 0..<src.count {
                     var v = (src[i] - low) * scale
                     v = min(255, max(0, v))
                     if invert { v = 255 - v }
-                    let t = v + 0.5
-                    let m = t + magic
-                    let nearest = m - magic
-                    let bits = m.bitPattern &- (nearest > t ? 1 : 0)
-                    let level = UInt8(truncatingIfNeeded: bits)
+                    let level = floorByte(v + 0.5)
                     dst[i] = level < zeroBelow ? 0 : level
                 }
             }

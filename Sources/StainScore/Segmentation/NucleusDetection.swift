@@ -140,6 +140,42 @@ public enum NucleusDetector {
                                 coarse: CoarseNuclei(labels: coarse.labels, nuclei: coarse.nuclei, factor: f))
     }
 
+    /// The histogram Otsu's threshold is taken from: 256 bins of ⌊(H − low) · 255 / (high − low)⌋
+    /// (clamped to 0…255) over the measurable tissue pixels (code 1) whose smoothed hematoxylin
+    /// is at least `dominance` × their smoothed DAB.
+    static func thresholdHistogram(smooth: Plane<Float>, smoothDAB: Plane<Float>, tissue: Plane<UInt8>, dominance: Float,
+                                   low histogramLow: Float, high histogramHigh: Float) -> [Int] {
+        let w = smooth.width, h = smooth.height
+        // The histogram a row at a time: each pixel's bin (`floorByte` of the clamped value) and
+        // whether it counts, in a loop that vectorises; then the counts, without a jump, spread
+        // over four histograms so that a run of pixels in one bin does not wait on itself.
+        var quarters = [Int32](repeating: 0, count: 4 * 256)
+        var binRow = [UInt8](repeating: 0, count: w), countRow = [Int32](repeating: 0, count: w)
+        smooth.values.withUnsafeBufferPointer { hs in
+        smoothDAB.values.withUnsafeBufferPointer { ds in
+        tissue.values.withUnsafeBufferPointer { t in
+        binRow.withUnsafeMutableBufferPointer { br in
+        countRow.withUnsafeMutableBufferPointer { cr in
+        quarters.withUnsafeMutableBufferPointer { bins in
+            let scale = 255 / (histogramHigh - histogramLow)
+            for y in 0..<h {
+                let row = y &* w
+                for x in 0..<w {
+                    let i = row &+ x
+                    let v = Swift.min(255, Swift.max(0, (hs[i] - histogramLow) * scale))
+                    br[x] = floorByte(v)
+                    cr[x] = t[i] == 1 && hs[i] >= dominance * ds[i] ? 1 : 0
+                }
+                for x in 0..<w { bins[Int(br[x]) &* 4 &+ (x & 3)] &+= cr[x] }
+            }
+        }}}}}}
+        var histogram = [Int](repeating: 0, count: 256)
+        for b in 0..<256 {
+            histogram[b] = Int(quarters[4 * b]) + Int(quarters[4 * b + 1]) + Int(quarters[4 * b + 2]) + Int(quarters[4 * b + 3])
+        }
+        return histogram
+    }
+
     /// The detection itself, at the pixel size of the planes given.
     static func detectAtScale(hematoxylin: Plane<Float>, dab: Plane<Float>, tissue: Plane<UInt8>, pixelSize: Double,
                               parameters p: NucleusParameters, clock: StageClock?) -> NucleusDetection {
@@ -151,17 +187,8 @@ public enum NucleusDetector {
         let dominance = Float(p.hematoxylinDominance)
         // Otsu over the smoothed hematoxylin of measurable tissue where hematoxylin dominates.
         let histogramLow: Float = 0, histogramHigh: Float = 1.5
-        var histogram = [Int](repeating: 0, count: 256)
-        smooth.values.withUnsafeBufferPointer { hs in
-        smoothDAB.values.withUnsafeBufferPointer { ds in
-        tissue.values.withUnsafeBufferPointer { t in
-        histogram.withUnsafeMutableBufferPointer { bins in
-            let scale = 255 / (histogramHigh - histogramLow)
-            for i in 0..<n where t[i] == 1 && hs[i] >= dominance * ds[i] {
-                let b = Int(Swift.min(255, Swift.max(0, (hs[i] - histogramLow) * scale)))
-                bins[b] &+= 1
-            }
-        }}}}
+        let histogram = thresholdHistogram(smooth: smooth, smoothDAB: smoothDAB, tissue: tissue, dominance: dominance,
+                                           low: histogramLow, high: histogramHigh)
         let threshold: Float = p.threshold.map(Float.init) ?? {
             let range = p.automaticThresholdRange
             let otsu = Threshold.otsu(histogram: histogram, low: histogramLow, high: histogramHigh) ?? Float(range.lowerBound)
