@@ -8,8 +8,8 @@
 /// - A pixel's vertical neighbour lies in the same block except on one side: the coarse row
 ///   above for the top row of a block, the one below for its bottom row. Left and right
 ///   neighbours differ only at the ends of a run. So one comparison per pixel finds the outline.
-/// - Pass 1 (a running maximum, independent of order) takes a whole block at once when its
-///   four pixels lie in one sector (`blockSectors`): one tally update per four pixels.
+/// - Pass 1 (a maximum, independent of order) looks only at the ends of each run's stretches
+///   of one sector (`SectorStretches`), where the radius is largest.
 ///
 /// Pass 2 still visits the pixels in raster order, so its Double sums are added in the order
 /// of the pixel-by-pixel passes and the results are identical.
@@ -57,25 +57,41 @@ enum MembraneBlockPasses {
         return out
     }
 
-    /// Per lookup-table index i (a block's top-left pixel): the sector of the four pixels
-    /// i, i + 1, i + side, i + side + 1 when they are all in the table and share one sector,
-    /// else −1.
-    static func blockSectors(_ sectorOf: [Int16], side: Int) -> [Int16] {
-        var out = [Int16](repeating: -1, count: side * side)
-        for oy in 0..<Swift.max(0, side - 1) {
-            for ox in 0..<(side - 1) {
-                let i = oy * side + ox, s = sectorOf[i]
-                if s >= 0 && sectorOf[i + 1] == s && sectorOf[i + side] == s && sectorOf[i + side + 1] == s { out[i] = s }
+    /// The stretches of one sector along each row of the lookup tables: row `oy`'s columns
+    /// [`start[j]`, `end[j]`) all have sector `sector[j]` (−1: the centre, no sector), and
+    /// `at[oy · side + ox]` is the stretch holding column `ox`.
+    struct SectorStretches {
+        var end: [Int32] = []
+        var sector: [Int16] = []
+        var at: [Int32] = []
+
+        init(sectorOf: [Int16], side: Int) {
+            at = [Int32](repeating: 0, count: side * side)
+            for oy in 0..<side {
+                var ox = 0
+                while ox < side {
+                    let s = sectorOf[oy * side + ox]
+                    var e = ox + 1
+                    while e < side && sectorOf[oy * side + e] == s { e += 1 }
+                    for c in ox..<e { at[oy * side + c] = Int32(end.count) }
+                    end.append(Int32(e)); sector.append(s)
+                    ox = e
+                }
             }
         }
-        return out
     }
 
     /// Pass 1: per cell its area and border contact; per sector the outline distance (the
-    /// farthest tissue pixel), as `MembranePasses.outline`.
+    /// farthest tissue pixel), as `MembranePasses.outline` — without visiting every pixel.
+    ///
+    /// Along a row of the lookup table the radius falls to the column of the centre and rises
+    /// after it (it is √(dx² + dy²) rounded, monotone in |dx|), so over any set of columns its
+    /// maximum is at the first or the last. A run's part in one sector (`SectorStretches`) is
+    /// one such set once its glass pixels are left out: only its first and last tissue pixels
+    /// are looked at, and the sector's tally is updated once per stretch.
     static func outline(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, tissue tis: UnsafePointer<UInt8>,
-                        sectorOf: UnsafePointer<Int16>, blockSectors: UnsafePointer<Int16>, radiusOf: UnsafePointer<Float>,
-                        geometry g: MembranePasses.Geometry,
+                        radiusOf: UnsafePointer<Float>, stretchEnd: UnsafePointer<Int32>, stretchSector: UnsafePointer<Int16>,
+                        stretchAt: UnsafePointer<Int32>, geometry g: MembranePasses.Geometry,
                         cells: UnsafeMutablePointer<MembraneCellTally>, sectors tally: UnsafeMutablePointer<MembraneSectorTally>) {
         let w = g.width, h = g.height, sectors = g.sectors, side = g.side, reach = g.reach
         let ch = (h &+ 1) / 2
@@ -87,54 +103,38 @@ enum MembraneBlockPasses {
                 let l = Int(run.label), x0 = Int(run.x0), x1 = Int(run.x1)
                 cells[l].area &+= (x1 &- x0) &* rows
                 if edgeRow || x0 == 0 || x1 == w { cells[l].border = true }
-                let cx = cells[l].centreX
-                let oy0 = y0 &- cells[l].centreY &+ reach
-                // The table covers fine columns [lo, hi) of this cell.
-                let lo = cx &- reach, hi = cx &+ reach &+ 1
-                let base = l &* sectors
-                // One pixel, checked against the table.
-                @inline(__always) func single(_ x: Int, _ y: Int) {
-                    let oy = y &- y0 &+ oy0
-                    if oy < 0 || oy >= side || x < lo || x >= hi { return }
-                    let i = oy &* side &+ x &- cx &+ reach
-                    let s = Int(sectorOf[i])
-                    if s < 0 { return }
-                    // Glass / pale pixels carry no membrane: radius −1 never extends the outline.
-                    let r: Float = tis[y &* w &+ x] == 0 ? -1 : radiusOf[i]
-                    let k = base &+ s
-                    let o = tally[k].outer
-                    tally[k].outer = r > o ? r : o
-                }
-                // Whole blocks: both rows in the image and the table, columns [fa, fb).
-                var fa = x1, fb = x1
-                if rows == 2 && oy0 >= 0 && oy0 &+ 1 < side {
-                    fa = Swift.min(x1, Swift.max(x0, (lo &+ 1) & ~1))
-                    let end = Swift.min(x1, hi)
-                    fb = end > fa ? fa &+ ((end &- fa) & ~1) : fa
-                }
-                for x in x0..<fa { single(x, y0); if rows == 2 { single(x, y0 &+ 1) } }
-                if fa < fb {
-                    let tb = oy0 &* side &+ reach &- cx
-                    let p0 = y0 &* w
-                    for x in stride(from: fa, to: fb, by: 2) {
-                        let i = tb &+ x, p = p0 &+ x
-                        let s = Int(blockSectors[i])
-                        if s < 0 {
-                            single(x, y0); single(x &+ 1, y0); single(x, y0 &+ 1); single(x &+ 1, y0 &+ 1)
-                            continue
+                let cx = cells[l].centreX, base = l &* sectors
+                // The table covers fine columns [cx − reach, cx + reach] of this cell.
+                let from = Swift.max(x0, cx &- reach), to = Swift.min(x1, cx &+ reach &+ 1)
+                if from >= to { continue }
+                for y in y0..<(y0 &+ rows) {
+                    let oy = y &- cells[l].centreY &+ reach
+                    if oy < 0 || oy >= side { continue }
+                    let tb = oy &* side &+ reach &- cx  // table index of column x: tb + x
+                    let line = tis + y &* w
+                    var x = from
+                    var js = Int(stretchAt[tb &+ x])
+                    while x < to {
+                        let e = Swift.min(to, Int(stretchEnd[js]) &+ cx &- reach)
+                        let s = Int(stretchSector[js])
+                        js &+= 1
+                        if s >= 0 {
+                            // The first and last tissue pixels of [x, e).
+                            var a = x
+                            while a < e && line[a] == 0 { a &+= 1 }
+                            if a < e {
+                                var b = e &- 1
+                                while line[b] == 0 { b &-= 1 }
+                                let ra = radiusOf[tb &+ a], rb = radiusOf[tb &+ b]
+                                let r = ra > rb ? ra : rb
+                                let k = base &+ s
+                                let o = tally[k].outer
+                                tally[k].outer = r > o ? r : o
+                            }
                         }
-                        let r00: Float = tis[p] == 0 ? -1 : radiusOf[i]
-                        let r01: Float = tis[p &+ 1] == 0 ? -1 : radiusOf[i &+ 1]
-                        let r10: Float = tis[p &+ w] == 0 ? -1 : radiusOf[i &+ side]
-                        let r11: Float = tis[p &+ w &+ 1] == 0 ? -1 : radiusOf[i &+ side &+ 1]
-                        let a = r00 > r01 ? r00 : r01, b = r10 > r11 ? r10 : r11
-                        let r = a > b ? a : b
-                        let k = base &+ s
-                        let o = tally[k].outer
-                        tally[k].outer = r > o ? r : o
+                        x = e
                     }
                 }
-                for x in fb..<x1 { single(x, y0); if rows == 2 { single(x, y0 &+ 1) } }
             }
         }
     }

@@ -76,11 +76,11 @@ public enum MembraneMeasurer {
         let gw = w + 2
         var framed: [Int32] = []
         var runs = MembraneBlockPasses.Runs()
-        var blockSectors: [Int16] = []
+        var stretches = MembraneBlockPasses.SectorStretches(sectorOf: [], side: 0)
         let zeroRow = [Int32](repeating: 0, count: (w + 1) / 2)
         if let coarse {
             runs = MembraneBlockPasses.runs(coarse, width: w)
-            blockSectors = MembraneBlockPasses.blockSectors(sectorOf, side: side)
+            stretches = MembraneBlockPasses.SectorStretches(sectorOf: sectorOf, side: side)
         } else {
             framed = [Int32](unsafeUninitializedCapacity: gw * (h + 2)) { dst, count in
                 let base = dst.baseAddress!
@@ -114,12 +114,14 @@ public enum MembraneMeasurer {
             if coarse != nil {
                 runs.runs.withUnsafeBufferPointer { run in
                 runs.rowStart.withUnsafeBufferPointer { start in
-                blockSectors.withUnsafeBufferPointer { blockTable in
+                stretches.end.withUnsafeBufferPointer { stretchEnd in
+                stretches.sector.withUnsafeBufferPointer { stretchSector in
+                stretches.at.withUnsafeBufferPointer { stretchAt in
                     MembraneBlockPasses.outline(runs: run.baseAddress!, rowStart: start.baseAddress!, tissue: tis.baseAddress!,
-                                                sectorOf: sectorTable.baseAddress!, blockSectors: blockTable.baseAddress!,
-                                                radiusOf: radiusTable.baseAddress!, geometry: geometry,
-                                                cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
-                }}}
+                                                radiusOf: radiusTable.baseAddress!, stretchEnd: stretchEnd.baseAddress!,
+                                                stretchSector: stretchSector.baseAddress!, stretchAt: stretchAt.baseAddress!,
+                                                geometry: geometry, cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
+                }}}}}
             } else {
                 framed.withUnsafeBufferPointer { fb in
                     MembranePasses.outline(labels: fb.baseAddress!, tissue: tis.baseAddress!, sectorOf: sectorTable.baseAddress!,
