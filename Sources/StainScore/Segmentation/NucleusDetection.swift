@@ -123,7 +123,12 @@ public enum NucleusDetector {
             for cy in 0..<ch {
                 let rows = Swift.min(h, (cy &+ 1) &* f) &- cy &* f
                 let row = cy &* cw
-                for cx in 0..<(cw &- 1) { area[Int(src[row &+ cx])] &+= rows &* f }
+                // Background (0) is most pixels and is not counted: adding to one counter at
+                // every pixel would make each addition wait for the last.
+                for cx in 0..<(cw &- 1) {
+                    let l = Int(src[row &+ cx])
+                    if l != 0 { area[l] &+= rows &* f }
+                }
                 area[Int(src[row &+ cw &- 1])] &+= rows &* (w &- (cw &- 1) &* f)
             }
         }}
