@@ -41,23 +41,31 @@ public enum BackgroundEstimation {
         let n = image.pixelCount
         let step = max(1, step)
         let samples = (n + step - 1) / step
-        var brightness = [Int](repeating: 0, count: 767)
+        // Four interleaved histograms (sample j counts in histogram j & 3), summed after: the
+        // samples of a tile are mostly in a few bins (the spare one above all), and one counter
+        // would make each addition wait for the last.
+        var interleaved = [Int32](repeating: 0, count: 4 * 768)
         var candidates = [UInt32](repeating: 0, count: samples + 1)
         var count = 0
         image.pixels.withUnsafeBufferPointer { p in
-        brightness.withUnsafeMutableBufferPointer { bins in
+        interleaved.withUnsafeMutableBufferPointer { bins in
         candidates.withUnsafeMutableBufferPointer { kept in
-            var i = 0
+            var i = 0, j = 0
             while i < n {
                 let r = p[3 &* i], g = p[3 &* i &+ 1], b = p[3 &* i &+ 2]
                 let lo = min(r, min(g, b)), hi = max(r, max(g, b))
                 let candidate = lo >= minimumValue && hi &- lo <= maximumSpread
-                bins[candidate ? Int(r) &+ Int(g) &+ Int(b) : 766] &+= 1
+                bins[(candidate ? Int(r) &+ Int(g) &+ Int(b) : 766) &* 4 &+ (j & 3)] &+= 1
                 kept[count] = UInt32(r) | UInt32(g) << 8 | UInt32(b) << 16
                 count &+= candidate ? 1 : 0
                 i &+= step
+                j &+= 1
             }
         }}}
+        var brightness = [Int](repeating: 0, count: 767)
+        for v in 0..<767 {
+            brightness[v] = Int(interleaved[4 * v]) + Int(interleaved[4 * v + 1]) + Int(interleaved[4 * v + 2]) + Int(interleaved[4 * v + 3])
+        }
         let fraction = Double(count) / Double(max(1, samples))
         let brightestShare = 0.05
         guard Double(count) * brightestShare >= minimumFraction * Double(samples), count > 0 else { return (fallback, fraction) }
@@ -67,24 +75,29 @@ public enum BackgroundEstimation {
             seen += brightness[s]
             if Double(seen) >= brightestShare * Double(count) { cut = s; break }
         }
-        var histograms = [[Int]](repeating: [Int](repeating: 0, count: 256), count: 3)
+        // Channel histograms of the brightest candidates: channel c's count of value v at
+        // 256 · c + v.
+        var histograms = [Int](repeating: 0, count: 3 * 256)
         var kept = 0
-        for c in candidates[0..<count] {
-            let r = Int(c & 255), g = Int(c >> 8 & 255), b = Int(c >> 16)
-            if r + g + b >= cut {
-                histograms[0][r] += 1; histograms[1][g] += 1; histograms[2][b] += 1
-                kept += 1
+        candidates.withUnsafeBufferPointer { list in
+        histograms.withUnsafeMutableBufferPointer { hist in
+            for c in list[0..<count] {
+                let r = Int(c & 255), g = Int(c >> 8 & 255), b = Int(c >> 16)
+                if r &+ g &+ b >= cut {
+                    hist[r] &+= 1; hist[256 &+ g] &+= 1; hist[512 &+ b] &+= 1
+                    kept &+= 1
+                }
             }
-        }
-        func median(_ h: [Int]) -> Double {
+        }}
+        func median(_ channel: Int) -> Double {
             var acc = 0
             for v in 0..<256 {
-                acc += h[v]
+                acc += histograms[256 * channel + v]
                 if 2 * acc >= kept { return Double(v) }
             }
             return 255
         }
-        let glass = SIMD3(median(histograms[0]), median(histograms[1]), median(histograms[2]))
+        let glass = SIMD3(median(0), median(1), median(2))
         guard glass.min() >= minimumGlassValue else { return (fallback, fraction) }
         return (glass, fraction)
     }
