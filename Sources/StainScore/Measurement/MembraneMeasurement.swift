@@ -184,11 +184,12 @@ public enum MembraneMeasurer {
         var profiles: [MembraneProfile] = []
         profiles.reserveCapacity(n)
         // Scratch reused from cell to cell: which sectors are the cell's own, the stained own
-        // sector values, and the sector peaks in order.
+        // sector values, and the sectors in order of their peaks.
         var own = [Bool](repeating: true, count: sectors)
         var stainedValues: [Double] = []
         stainedValues.reserveCapacity(sectors)
-        var sorted = [Float](repeating: 0, count: sectors)
+        var order = [UInt64](repeating: 0, count: sectors)
+        let p90Rank = min(sectors - 1, Int(0.9 * Double(sectors - 1) + 0.5))
         for l in 1..<(n + 1) {
             let first = l * sectors
             let sectorPeaks = Array(peak[first..<(first + sectors)])
@@ -205,8 +206,24 @@ public enum MembraneMeasurer {
                     ownCount = sectors
                 }
             }
+            // The sectors sorted once by peak: keys of the peak's bits, then the sector (a peak is
+            // never negative, NaN or −0 — it only ever takes values above 0 — so the bits sort
+            // as the values do), by insertion (a few dozen keys). The stained own values come
+            // out of it in ascending order, and the 90th percentile is read off it.
+            order.withUnsafeMutableBufferPointer { keys in
+                for s in 0..<sectors { keys[s] = UInt64(sectorPeaks[s].bitPattern) &<< 32 | UInt64(s) }
+                for i in 1..<sectors {
+                    let key = keys[i]
+                    var j = i
+                    while j > 0 && keys[j &- 1] > key { keys[j] = keys[j &- 1]; j &-= 1 }
+                    keys[j] = key
+                }
+            }
             stainedValues.removeAll(keepingCapacity: true)
-            for s in 0..<sectors where own[s] && sectorPeaks[s] >= threshold { stainedValues.append(Double(sectorPeaks[s])) }
+            for key in order {
+                let s = Int(key & 0xFFFF_FFFF)
+                if own[s] && sectorPeaks[s] >= threshold { stainedValues.append(Double(sectorPeaks[s])) }
+            }
             let stainedOwn = stainedValues.count
             let completeness = Double(stainedOwn) / Double(max(1, ownCount))
             var longest = 0
@@ -216,7 +233,7 @@ public enum MembraneMeasurer {
                 } else {
                     var run = 0
                     for i in 0..<(2 * sectors) {
-                        let s = i % sectors
+                        let s = i < sectors ? i : i - sectors  // i mod sectors, without a division
                         if !own[s] { continue }  // ambiguous sectors neither break nor extend an arc
                         if sectorPeaks[s] >= threshold { run += 1; longest = max(longest, run) } else { run = 0 }
                     }
@@ -224,12 +241,9 @@ public enum MembraneMeasurer {
                 }
             }
             // Median over the stained sectors: robust to a few sectors lit by a neighbour's band.
-            stainedValues.sort()
             let intensity = stainedValues.isEmpty ? 0
                 : (stainedValues[(stainedOwn - 1) / 2] + stainedValues[stainedOwn / 2]) / 2
-            for s in 0..<sectors { sorted[s] = sectorPeaks[s] }
-            sorted.sort()
-            let p90 = Double(sorted[min(sectors - 1, Int(0.9 * Double(sectors - 1) + 0.5))])
+            let p90 = Double(sectorPeaks[Int(order[p90Rank] & 0xFFFF_FFFF)])
             let tally = cellTallies[l]
             let cellRadius = (Double(tally.area) / .pi).squareRoot()
             let arcLength = completeness * 2 * .pi * cellRadius
