@@ -52,14 +52,14 @@ struct BenchCommandTests {
     func decode() throws {
         let scratch = Scratch()
         let json = scratch.file("decode.json")
-        let r = try CLI.run(["bench", "decode", "--size", "96", "--repeats", "2", "--variants", "png,tiff-lzw",
+        let r = try CLI.run(["bench", "decode", "--size", "96", "--repeats", "2", "--variants", "png,png-libpng,tiff-lzw",
                              "--work-dir", scratch.path, "--json", json])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("built for \(StainScoreBuild.cpuTarget)"))
         struct DecodeJSON: Decodable { var cpuTarget: String; var width: Int; var results: [DecodeBenchmark.Result] }
         let report = try JSONDecoder().decode(DecodeJSON.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
         #expect(report.cpuTarget == StainScoreBuild.cpuTarget && report.width == 96)
-        #expect(report.results.map(\.variant) == ["png", "tiff-lzw"])
+        #expect(report.results.map(\.variant) == ["png", "png-libpng", "tiff-lzw"])
         #expect(report.results.allSatisfy { $0.repeats == 2 && $0.fileBytes > 0 && $0.megapixelsPerSecond > 0 })
     }
 

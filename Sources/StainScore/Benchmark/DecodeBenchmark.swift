@@ -8,6 +8,8 @@ public enum DecodeBenchmark {
     public struct Variant: Sendable, Hashable {
         public var name: String
         public var write: @Sendable (RGBImage, String) throws -> Void
+        /// How the file is decoded when not by `ImageReader.read` (the reference decoders).
+        public var decode: (@Sendable (String, Int, Int) throws -> Void)? = nil
         public static func == (a: Variant, b: Variant) -> Bool { a.name == b.name }
         public func hash(into h: inout Hasher) { h.combine(name) }
     }
@@ -30,11 +32,22 @@ public enum DecodeBenchmark {
         public var peakResidentBytes: Int
     }
 
-    /// The standard variants: PNG (default and fast), JPEG q90 (4:2:0 and 4:4:4, baseline and
+    /// The standard variants: PNG (default — through the fast path and through libpng alone —
+    /// and fast), JPEG q90 (4:2:0 and 4:4:4, baseline and
     /// progressive) and TIFF (uncompressed, deflate, LZW, JPEG-in-TIFF, zstd, webp, tiled).
     public static let standardVariants: [Variant] = {
         var v: [Variant] = [
             Variant(name: "png") { try ImageWriter.writePNG($0, to: $1) },
+            // The same file through libpng's simplified API alone, never the fast path: the
+            // reference decoder (ENGINEERING.md's ~48 MP/s), against which a machine's speed
+            // and the pipeline's figures can be put in proportion.
+            Variant(name: "png-libpng", write: { try ImageWriter.writePNG($0, to: $1) }, decode: { path, width, height in
+                let data = try FileBytes.contents(of: path)
+                var rgb = [UInt8](repeating: 0, count: width * height * 3)
+                try rgb.withUnsafeMutableBufferPointer {
+                    try CImageIOCalls.pngDecodeLibpng(data, into: $0, stride: width * 3, path: path)
+                }
+            }),
             Variant(name: "png-fast") {
                 try ImageWriter.writePNG($0, to: $1, encoding: PNGEncoding(compressionLevel: 3, fastFilters: true))
             },
@@ -74,13 +87,16 @@ public enum DecodeBenchmark {
             defer { unlink(path) }
             let decoded = try reader.read(path)  // warm-up (page cache, allocator)
             precondition(decoded.width == image.width && decoded.height == image.height)
+            let decode: (String) throws -> Void = variant.decode.map { d in { try d($0, image.width, image.height) } }
+                ?? { _ = try reader.read($0) }
+            try decode(path)
             let bytes = try ImageReader().info(of: path).fileSize
             var times: [Double] = []
             let cpu0 = ProcessMetrics.now().cpuSeconds
             let wall0 = ProcessMetrics.monotonicSeconds()
             for _ in 0..<max(1, repeats) {
                 let t0 = ProcessMetrics.monotonicSeconds()
-                _ = try reader.read(path)
+                try decode(path)
                 times.append(ProcessMetrics.monotonicSeconds() - t0)
             }
             let wall = ProcessMetrics.monotonicSeconds() - wall0
