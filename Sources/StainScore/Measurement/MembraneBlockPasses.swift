@@ -180,14 +180,8 @@ enum MembraneBlockPasses {
                 let base = l &* sectors
                 // The cell's sums stay in registers over the run; they are added pixel by pixel in
                 // raster order.
-                var bandSum = cells[l].bandSum, bandCount = cells[l].bandCount
-                var cytoSum = cells[l].cytoSum, cytoCount = cells[l].cytoCount
-                var stainedOuter = cells[l].stainedOuter
-                defer {
-                    cells[l].bandSum = bandSum; cells[l].bandCount = bandCount
-                    cells[l].cytoSum = cytoSum; cells[l].cytoCount = cytoCount
-                    cells[l].stainedOuter = stainedOuter
-                }
+                var sums = cells[l].sums
+                defer { cells[l].sums = sums }
                 @inline(__always) func pixel(_ x: Int, inTable: Bool) {
                     let p = row &+ x
                     if tis[p] == 0 { return }
@@ -199,7 +193,7 @@ enum MembraneBlockPasses {
                     if x == x0 { onOutline = true; if left > 0 { across(Int(left), x, y, v) } }
                     if x == x1 &- 1 { onOutline = true; if right > 0 { across(Int(right), x, y, v) } }
                     if vl != l32 { onOutline = true; if vl > 0 { across(Int(vl), x, y, v) } }
-                    if onOutline { bandSum += Double(v); bandCount &+= 1 }
+                    if onOutline { sums.bandSum += Double(v); sums.bandCount &+= 1 }
                     guard inTable else { return }
                     let i = tb &+ x
                     let s = Int(sectorOf[i])
@@ -214,9 +208,9 @@ enum MembraneBlockPasses {
                     }
                     if r >= tally[k].inner {
                         record(k, v)
-                        if v >= threshold { stainedOuter &+= 1 }
+                        if v >= threshold { sums.stainedOuter &+= 1 }
                     } else if nuc[p] != l32 {
-                        cytoSum += Double(v); cytoCount &+= 1
+                        sums.cytoSum += Double(v); sums.cytoCount &+= 1
                     }
                 }
                 for x in x0..<from { pixel(x, inTable: false) }

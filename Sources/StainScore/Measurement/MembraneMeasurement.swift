@@ -247,12 +247,12 @@ public enum MembraneMeasurer {
             let tally = cellTallies[l]
             let cellRadius = (Double(tally.area) / .pi).squareRoot()
             let arcLength = completeness * 2 * .pi * cellRadius
-            let thickness = arcLength > 0 ? Double(tally.stainedOuter) / arcLength * pixelSize : 0
+            let thickness = arcLength > 0 ? Double(tally.sums.stainedOuter) / arcLength * pixelSize : 0
             profiles.append(MembraneProfile(
                 staining: MembraneStaining(intensity: intensity, completeness: completeness,
                                            longestArc: Double(longest) / Double(max(1, ownCount))),
-                meanOD: tally.bandCount > 0 ? tally.bandSum / Double(tally.bandCount) : 0, p90OD: p90,
-                thicknessMicrons: thickness, cytoplasmOD: tally.cytoCount > 0 ? tally.cytoSum / Double(tally.cytoCount) : 0,
+                meanOD: tally.sums.bandCount > 0 ? tally.sums.bandSum / Double(tally.sums.bandCount) : 0, p90OD: p90,
+                thicknessMicrons: thickness, cytoplasmOD: tally.sums.cytoCount > 0 ? tally.sums.cytoSum / Double(tally.sums.cytoCount) : 0,
                 cellAreaPixels: tally.area, touchesBorder: tally.border, sectorPeaks: sectorPeaks))
         }
         clock.lap("membrane.summary")

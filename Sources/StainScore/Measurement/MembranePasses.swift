@@ -6,6 +6,13 @@ struct MembraneCellTally {
     var area = 0
     /// The territory reaches the image border.
     var border = false
+    /// Pass 2's sums: a pass copies them to a local over a run of the cell (registers) and
+    /// back after it, adding pixel by pixel in raster order meanwhile.
+    var sums = MembraneCellSums()
+}
+
+/// The sums pass 2 forms per cell.
+struct MembraneCellSums {
     /// DAB over the outline pixels (those with a 4-neighbour outside the cell).
     var bandSum = 0.0
     var bandCount = 0
@@ -144,14 +151,8 @@ enum MembranePasses {
                 // The cell's sums stay in registers over the run; they are still added pixel by
                 // pixel in raster order, so they are the numbers a store per pixel gives (the
                 // pixels just across an outline update other cells' peaks only).
-                var bandSum = cells[l].bandSum, bandCount = cells[l].bandCount
-                var cytoSum = cells[l].cytoSum, cytoCount = cells[l].cytoCount
-                var stainedOuter = cells[l].stainedOuter
-                defer {
-                    cells[l].bandSum = bandSum; cells[l].bandCount = bandCount
-                    cells[l].cytoSum = cytoSum; cells[l].cytoCount = cytoCount
-                    cells[l].stainedOuter = stainedOuter
-                }
+                var sums = cells[l].sums
+                defer { cells[l].sums = sums }
                 for x in x0..<x1 {
                     let q = grow &+ x, p = row &+ x
                     if tis[p] == 0 { continue }
@@ -177,7 +178,7 @@ enum MembranePasses {
                     if x == x1 &- 1 { neighbour(q &+ 1) }
                     neighbour(q &- gw)
                     neighbour(q &+ gw)
-                    if onOutline { bandSum += Double(v); bandCount &+= 1 }
+                    if onOutline { sums.bandSum += Double(v); sums.bandCount &+= 1 }
                     guard let t, x >= t.lo, x < t.hi else { continue }
                     let i = t.base &+ x
                     let s = Int(sectorOf[i])
@@ -187,9 +188,9 @@ enum MembranePasses {
                     if r == tally[k].outer && tally[k].neighbour < 0 { tally[k].neighbour = across(lab, q, gw, l32) }
                     if r >= tally[k].inner {
                         record(k, v)
-                        if v >= threshold { stainedOuter &+= 1 }
+                        if v >= threshold { sums.stainedOuter &+= 1 }
                     } else if nuc[p] != l32 {
-                        cytoSum += Double(v); cytoCount &+= 1
+                        sums.cytoSum += Double(v); sums.cytoCount &+= 1
                     }
                 }
             }
