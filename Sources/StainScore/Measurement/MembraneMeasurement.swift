@@ -106,6 +106,7 @@ public enum MembraneMeasurer {
         for l in 1..<(n + 1) { cellTallies[l].centreX = cx[l - 1]; cellTallies[l].centreY = cy[l - 1] }
         var sectorTallies = [MembraneSectorTally](repeating: MembraneSectorTally(), count: (n + 1) * sectors)
         let geometry = MembranePasses.Geometry(width: w, height: h, sectors: sectors, reach: reach, side: side)
+        clock.lap("membrane.setup")  // the lookup tables, the runs, the tallies
         tissue.values.withUnsafeBufferPointer { tis in
         sectorOf.withUnsafeBufferPointer { sectorTable in
         radiusOf.withUnsafeBufferPointer { radiusTable in
