@@ -23,6 +23,11 @@ public enum StainScoreBuild {
         #endif
     }
 
+    /// "built for x86-64-v3", with a warning for a debug build: what benchmark headers print.
+    public static var summary: String {
+        "built for \(cpuTarget)" + (optimised ? "" : " — a DEBUG build: not representative")
+    }
+
     /// Whether this is an optimised build (`swift build -c release`).
     public static var optimised: Bool {
         #if DEBUG

@@ -57,7 +57,7 @@ struct BenchDecode: ParsableCommand {
         func load(_ l: (Double, Double, Double)?) -> String {
             l.map { String(format: "%.2f %.2f %.2f", $0.0, $0.1, $0.2) } ?? "n/a"
         }
-        print("decode benchmark: \(image.width)×\(image.height) px, \(repeats) timed decodes per variant, 1 thread, ihc-score \(StainScoreVersion.version), built for \(StainScoreBuild.cpuTarget)\(StainScoreBuild.optimised ? "" : " — a DEBUG build: not representative")")
+        print("decode benchmark: \(image.width)×\(image.height) px, \(repeats) timed decodes per variant, 1 thread, ihc-score \(StainScoreVersion.version), \(StainScoreBuild.summary)")
         print("load average before: \(load(loadBefore))   after: \(load(loadAfter))   cores: \(ProcessMetrics.availableCores)")
         var rows = [["VARIANT", "FILE MB", "MP/s (median)", "ms/decode", "CPU s", "WALL s", "CPU/WALL", "PEAK RSS MB"]]
         for r in results {

@@ -108,7 +108,7 @@ struct BenchPipeline: ParsableCommand {
         // The issue's memory budget: 100 MB + 40 bytes per pixel of the tiles in flight (one per thread).
         let largestTile = Int((one.megapixels / Double(max(1, one.tiles))) * 1e6)
         let budget = 100_000_000 + 40 * largestTile * max(1, parallel?.threads ?? 1)
-        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(parameters.analysisMicronsPerPixel) µm/px\(config.map { ", configuration \($0)" } ?? ""), ihc-score \(StainScoreVersion.version), built for \(StainScoreBuild.cpuTarget)\(StainScoreBuild.optimised ? "" : " — a DEBUG build: not representative")")
+        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(parameters.analysisMicronsPerPixel) µm/px\(config.map { ", configuration \($0)" } ?? ""), ihc-score \(StainScoreVersion.version), \(StainScoreBuild.summary)")
         print("median of \(repeats) passes after a warm-up; load average before: \(Self.load(load0))   after: \(Self.load(load1))")
         var rows = [["STAGE (1 thread)", "SECONDS", "MP/s", "SHARE"]]
         let total = one.stages.map(\.seconds).reduce(0, +)

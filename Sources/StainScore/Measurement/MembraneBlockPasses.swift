@@ -57,9 +57,9 @@ enum MembraneBlockPasses {
         return out
     }
 
-    /// The stretches of one sector along each row of the lookup tables: row `oy`'s columns
-    /// [`start[j]`, `end[j]`) all have sector `sector[j]` (−1: the centre, no sector), and
-    /// `at[oy · side + ox]` is the stretch holding column `ox`.
+    /// The stretches of one sector along each row of the lookup tables: `at[oy · side + ox]` is
+    /// the stretch j holding column `ox` of row `oy`, whose columns run up to `end[j]` (exclusive)
+    /// and have sector `sector[j]` (−1: the centre, no sector); the row's next stretch is j + 1.
     struct SectorStretches {
         var end: [Int32] = []
         var sector: [Int16] = []
@@ -198,20 +198,11 @@ enum MembraneBlockPasses {
                     let i = tb &+ x
                     let s = Int(sectorOf[i])
                     if s < 0 { return }
-                    let k = base &+ s
-                    let r = radiusOf[i]
-                    if r == tally[k].outer && tally[k].neighbour < 0 {
-                        // The first of the left, right, upper and lower neighbours in another cell.
-                        tally[k].neighbour = x == x0 && left > 0 ? left
-                            : x == x1 &- 1 && right > 0 ? right
-                            : vl > 0 && vl != l32 ? vl : 0
-                    }
-                    if r >= tally[k].inner {
-                        record(k, v)
-                        if v >= threshold { sums.stainedOuter &+= 1 }
-                    } else if nuc[p] != l32 {
-                        sums.cytoSum += Double(v); sums.cytoCount &+= 1
-                    }
+                    // The first of the left, right, upper and lower neighbours in another cell.
+                    tally[base &+ s].take(radius: radiusOf[i], dab: v, stainedThreshold: threshold, sums: &sums,
+                                          across: { x == x0 && left > 0 ? left : x == x1 &- 1 && right > 0 ? right
+                                                      : vl > 0 && vl != l32 ? vl : 0 },
+                                          outsideNucleus: { nuc[p] != l32 })
                 }
                 for x in x0..<from { pixel(x, inTable: false) }
                 for x in from..<to { pixel(x, inTable: true) }

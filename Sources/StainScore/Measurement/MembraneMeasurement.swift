@@ -77,7 +77,6 @@ public enum MembraneMeasurer {
         var framed: [Int32] = []
         var runs = MembraneBlockPasses.Runs()
         var stretches = MembraneBlockPasses.SectorStretches(sectorOf: [], side: 0)
-        let zeroRow = [Int32](repeating: 0, count: (w + 1) / 2)
         if let coarse {
             runs = MembraneBlockPasses.runs(coarse, width: w)
             stretches = MembraneBlockPasses.SectorStretches(sectorOf: sectorOf, side: side)
@@ -148,6 +147,7 @@ public enum MembraneMeasurer {
         cellTallies.withUnsafeMutableBufferPointer { cellTable in
         sectorTallies.withUnsafeMutableBufferPointer { sectorTable2 in
             if let coarse {
+                let zeroRow = [Int32](repeating: 0, count: (w + 1) / 2)  // the labels beyond the top and bottom
                 runs.runs.withUnsafeBufferPointer { run in
                 runs.rowStart.withUnsafeBufferPointer { start in
                 coarse.values.withUnsafeBufferPointer { lab in

@@ -44,6 +44,21 @@ struct MembraneSectorTally {
         peak = v > peak ? v : peak
         second = runnerUp > second ? runnerUp : second
     }
+
+    /// Pass 2 at a tissue pixel of this sector at radius `r` with DAB `v`, for both passes: the
+    /// cell across the outline at the first pixel at the outline distance (`across`, asked only
+    /// then); in the outer part the peaks and the stained count, in the inner part outside the
+    /// nucleus (`outsideNucleus`, asked only there) the cytoplasm sums.
+    @inline(__always) mutating func take(radius r: Float, dab v: Float, stainedThreshold threshold: Float,
+                                         sums: inout MembraneCellSums, across: () -> Int32, outsideNucleus: () -> Bool) {
+        if r == outer && neighbour < 0 { neighbour = across() }
+        if r >= inner {
+            record(v)
+            if v >= threshold { sums.stainedOuter &+= 1 }
+        } else if outsideNucleus() {
+            sums.cytoSum += Double(v); sums.cytoCount &+= 1
+        }
+    }
 }
 
 /// The two pixel passes of `MembraneMeasurer`, over raw buffers.
@@ -183,15 +198,8 @@ enum MembranePasses {
                     let i = t.base &+ x
                     let s = Int(sectorOf[i])
                     if s < 0 { continue }
-                    let k = base &+ s
-                    let r = radiusOf[i]
-                    if r == tally[k].outer && tally[k].neighbour < 0 { tally[k].neighbour = across(lab, q, gw, l32) }
-                    if r >= tally[k].inner {
-                        record(k, v)
-                        if v >= threshold { sums.stainedOuter &+= 1 }
-                    } else if nuc[p] != l32 {
-                        sums.cytoSum += Double(v); sums.cytoCount &+= 1
-                    }
+                    tally[base &+ s].take(radius: radiusOf[i], dab: v, stainedThreshold: threshold, sums: &sums,
+                                          across: { across(lab, q, gw, l32) }, outsideNucleus: { nuc[p] != l32 })
                 }
             }
         }

@@ -152,9 +152,9 @@ public enum NucleusDetector {
                                    low histogramLow: Float, high histogramHigh: Float) -> [Int] {
         let w = smooth.width, h = smooth.height
         // The histogram a row at a time: each pixel's bin (`floorByte` of the clamped value) and
-        // whether it counts, in a loop that vectorises; then the counts, without a jump, spread
-        // over four histograms so that a run of pixels in one bin does not wait on itself.
-        var quarters = [Int32](repeating: 0, count: 4 * 256)
+        // whether it counts, in a loop that vectorises; then the counts, without a jump, into
+        // the lanes of an `InterleavedHistogram`.
+        var quarters = InterleavedHistogram.lanes(bins: 256)
         var binRow = [UInt8](repeating: 0, count: w), countRow = [Int32](repeating: 0, count: w)
         smooth.values.withUnsafeBufferPointer { hs in
         smoothDAB.values.withUnsafeBufferPointer { ds in
@@ -174,11 +174,7 @@ public enum NucleusDetector {
                 for x in 0..<w { bins[Int(br[x]) &* 4 &+ (x & 3)] &+= cr[x] }
             }
         }}}}}}
-        var histogram = [Int](repeating: 0, count: 256)
-        for b in 0..<256 {
-            histogram[b] = Int(quarters[4 * b]) + Int(quarters[4 * b + 1]) + Int(quarters[4 * b + 2]) + Int(quarters[4 * b + 3])
-        }
-        return histogram
+        return InterleavedHistogram.fold(quarters)
     }
 
     /// The detection itself, at the pixel size of the planes given.

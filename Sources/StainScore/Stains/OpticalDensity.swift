@@ -41,10 +41,9 @@ public enum BackgroundEstimation {
         let n = image.pixelCount
         let step = max(1, step)
         let samples = (n + step - 1) / step
-        // Four interleaved histograms (sample j counts in histogram j & 3), summed after: the
-        // samples of a tile are mostly in a few bins (the spare one above all), and one counter
-        // would make each addition wait for the last.
-        var interleaved = [Int32](repeating: 0, count: 4 * 768)
+        // The brightness histogram in the lanes of an `InterleavedHistogram` (sample j in lane
+        // j & 3): the samples of a tile are mostly in a few bins, the spare one above all.
+        var interleaved = InterleavedHistogram.lanes(bins: 768)
         var candidates = [UInt32](repeating: 0, count: samples + 1)
         var count = 0
         image.pixels.withUnsafeBufferPointer { p in
@@ -62,10 +61,7 @@ public enum BackgroundEstimation {
                 j &+= 1
             }
         }}}
-        var brightness = [Int](repeating: 0, count: 767)
-        for v in 0..<767 {
-            brightness[v] = Int(interleaved[4 * v]) + Int(interleaved[4 * v + 1]) + Int(interleaved[4 * v + 2]) + Int(interleaved[4 * v + 3])
-        }
+        let brightness = InterleavedHistogram.fold(interleaved)
         let fraction = Double(count) / Double(max(1, samples))
         let brightestShare = 0.05
         guard Double(count) * brightestShare >= minimumFraction * Double(samples), count > 0 else { return (fallback, fraction) }
