@@ -69,6 +69,38 @@ struct KernelReferenceTests {
         #expect(Set(plain.tissue.values).count == 3 || w * h < 40, "the image mixes glass, tissue and dark pixels")
     }
 
+    /// The vector tissue test at its edges: a threshold exactly equal to some pixels' OD sum
+    /// (those pixels are tissue: OD ≥ threshold), and a threshold of 0 with pixels at or above
+    /// the glass intensity (OD sums of ±0, tissue too).
+    @Test("stain separation: tissue codes at a threshold equal to a pixel's OD sum, and at 0", arguments: [0, 1, 2])
+    func stainsAtThreshold(_ which: Int) throws {
+        let w = 64, h = 6
+        var image = Self.mixedImage(w, h, seed: UInt64(77 + which))
+        // Every fifth pixel a copy of pixel 3, and some at the glass intensity itself (OD −0 in
+        // every channel: −log10(1)) or at pure white (OD 0).
+        let background = SIMD3<Double>(243, 240, 247)
+        for i in stride(from: 0, to: w * h, by: 5) { for c in 0..<3 { image.pixels[3 * i + c] = image.pixels[9 + c] } }
+        for i in stride(from: 2, to: w * h, by: 11) { for c in 0..<3 { image.pixels[3 * i + c] = UInt8(background[c]) } }
+        for i in stride(from: 4, to: w * h, by: 13) { for c in 0..<3 { image.pixels[3 * i + c] = 255 } }
+        let od = OpticalDensityTable(background: background)
+        let sum3 = od.red[Int(image.pixels[9])] + od.green[Int(image.pixels[10])] + od.blue[Int(image.pixels[11])]
+        var tissue = TissueParameters()
+        tissue.minimumTissueOD = which == 0 ? 0 : Double(sum3)
+        if which == 2 { tissue.maximumChannelOD = Double(od.green[Int(image.pixels[10])]) }  // a channel at the dark limit
+        let stains = StainMatrix(hematoxylin: SIMD3(0.62, 0.72, 0.31), dab: SIMD3(0.29, 0.58, 0.76))
+        let slow = Reference.separate(image, background: background, stains: stains, tissue: tissue)
+        let fast = StainSeparation.separate(image, background: background, stains: stains, tissue: tissue)
+        #expect(fast.tissue.values == slow.t)
+        #expect(fast.hematoxylin.values == slow.h)
+        #expect(fast.measurableTissuePixels == slow.t.filter { $0 == 1 }.count)
+        #expect(slow.t[3] != 0 && slow.t[0] == slow.t[3], "the copies of pixel 3 sit exactly at the threshold and count as tissue")
+        let fused = StainSeparation.separate(image, background: background, stains: stains, tissue: tissue, reduce: true)
+        let reduced = try #require(fused.reduced)
+        #expect(fused.tissue == fast.tissue)
+        #expect(reduced.tissue == Downsample.tissueCodes(fast.tissue, factor: 2))
+        #expect(reduced.hematoxylin == Downsample.box(fast.hematoxylin, factor: 2))
+    }
+
     @Test("glass estimate equals the plain definition", arguments: [(1, 1), (9, 1), (31, 33), (100, 37), (256, 130)])
     func background(_ w: Int, _ h: Int) {
         for seed in 0..<4 {
