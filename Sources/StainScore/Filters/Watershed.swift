@@ -81,23 +81,28 @@ public enum Watershed {
                     head &+= 1
                     let gx = Int(e & 0xFFFF), gy = Int((e &>> 16) & 0xFFFF)
                     let label = Int32(bitPattern: UInt32(truncatingIfNeeded: e &>> 32))
-                    var cx: Float = 0, cy: Float = 0, r2: Float = .infinity
+                    // A neighbour's grid index, label index and queue entry are the popped
+                    // pixel's plus a constant, and its offsets from the label's centre are
+                    // among three per axis (each formed as before: Float(x) − cx).
+                    let gp = gy &* gw &+ gx, op = (gy &- 1) &* w &+ gx &- 1
+                    var dxl: Float = 0, dx0: Float = 0, dxr: Float = 0, dyu: Float = 0, dy0: Float = 0, dyd: Float = 0
+                    var r2: Float = .infinity
                     if useRadius {
                         let k = Int(label) &- 1
-                        cx = cp[k].x; cy = cp[k].y; r2 = rp[k]
+                        let cx = cp[k].x, cy = cp[k].y
+                        r2 = rp[k]
+                        dxl = Float(gx &- 2) - cx; dx0 = Float(gx &- 1) - cx; dxr = Float(gx) - cx
+                        dyu = Float(gy &- 2) - cy; dy0 = Float(gy &- 1) - cy; dyd = Float(gy) - cy
                     }
-                    @inline(__always) func visit(_ qx: Int, _ qy: Int) {
-                        let g = qy &* gw &+ qx
+                    @inline(__always) func visit(_ dg: Int, _ dout: Int, _ dentry: UInt64, _ dx: Float, _ dy: Float) {
+                        let g = gp &+ dg
                         let ql = Int(lv[g])
                         if ql == Int(taken) { return }
                         if level >= stopLevel && ql &* 2 < level { return }
-                        if useRadius {
-                            let dx = Float(qx &- 1) - cx, dy = Float(qy &- 1) - cy
-                            if dx * dx + dy * dy > r2 { return }
-                        }
+                        if useRadius && dx * dx + dy * dy > r2 { return }
                         lv[g] = taken
-                        out[(qy &- 1) &* w &+ qx &- 1] = label
-                        let v = entry(qx, qy, label)
+                        out[op &+ dout] = label
+                        let v = e &+ dentry
                         if ql > level {
                             queue.push(v, level: ql)
                         } else {
@@ -106,11 +111,12 @@ public enum Watershed {
                             count &+= 1
                         }
                     }
-                    // 4-neighbours in fixed order: left, right, up, down.
-                    visit(gx &- 1, gy)
-                    visit(gx &+ 1, gy)
-                    visit(gx, gy &- 1)
-                    visit(gx, gy &+ 1)
+                    // 4-neighbours in fixed order: left, right, up, down (an entry's x is its
+                    // low 16 bits, y the next 16; neither wraps: the frame is never queued).
+                    visit(-1, -1, UInt64.max, dxl, dy0)
+                    visit(1, 1, 1, dxr, dy0)
+                    visit(-gw, -w, 0 &- (1 &<< 16), dx0, dyu)
+                    visit(gw, w, 1 &<< 16, dx0, dyd)
                 }
                 buffer.deallocate()
             }
