@@ -2,7 +2,7 @@
 /// one, so that two of them are vector code: the table sums of its pixels (three table
 /// loads and two vector adds a pixel, into a row of `SIMD4` sums that stays in the first-level
 /// cache), then the sums split eight pixels at a time into hematoxylin, DAB and tissue codes
-/// (lane shuffles and vector compares in place of per-pixel lane extraction and byte logic),
+/// (lane shuffles and compares by sign bit in place of per-pixel lane extraction and byte logic),
 /// and for the 2×2 reduction, a pair of rows' planes and codes combined sixteen pixels at a
 /// time. Every value is formed with the same operations in the same order as the per-pixel
 /// definition (the table sum, `tissueCode`, the sums of `Downsample.box`), so the planes are
