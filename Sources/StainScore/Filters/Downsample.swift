@@ -89,13 +89,20 @@ public enum Downsample {
                     for x in 0..<w { c[block[x] &+ Int(Swift.min(2, src[line &+ x]))] &+= 1 }
                 }
                 for cx in 0..<cw {
-                    let glass = c[cx &* 3], measurable = c[cx &* 3 &+ 1], unmeasurable = c[cx &* 3 &+ 2]
-                    let total = glass &+ measurable &+ unmeasurable
-                    dst[cy &* cw &+ cx] = 2 &* measurable >= total ? 1 : unmeasurable > glass ? 2 : 0
+                    dst[cy &* cw &+ cx] = blockCode(glass: Int(c[cx &* 3]), measurable: Int(c[cx &* 3 &+ 1]),
+                                                    unmeasurable: Int(c[cx &* 3 &+ 2]))
                 }
             }
         }}}}
         return out
+    }
+
+    /// The tissue code of a block with these counts of glass, measurable and unmeasurable
+    /// pixels: measurable when at least half its pixels are, otherwise unmeasurable when those
+    /// outnumber the glass, otherwise glass.
+    @inline(__always)
+    static func blockCode(glass: Int, measurable: Int, unmeasurable: Int) -> UInt8 {
+        2 &* measurable >= glass &+ measurable &+ unmeasurable ? 1 : unmeasurable > glass ? 2 : 0
     }
 
     /// Every `factor`-th label of every `factor`-th row, from (0, 0): the coarse label image a

@@ -82,19 +82,18 @@ public enum StainSeparation {
         sums.withUnsafeMutableBufferPointer { row in
             let src = rgb.baseAddress!, tab = lut.baseAddress!, buffer = row.baseAddress!
             for y in 0..<hgt {
-                let o = y &* w
-                sumRow(src + 3 &* o, w, tab, buffer)
-                measurable &+= storeRow(buffer, w, hOut + o, dOut + o, tOut + o, tissueThreshold)
+                measurable &+= separateRow(y, width: w, src, tab, buffer, hOut, dOut, tOut, tissueThreshold)
             }
         }}}}}}
         return StainPlanes(hematoxylin: h, dab: d!, tissue: t!, measurableTissuePixels: measurable)
     }
 
     /// `separate` with the 2×2 reduction of its planes in the same pass, for even sides: each
-    /// pair of rows is separated and stored, then reduced while it is still in the cache —
-    /// averaged with the sums of `Downsample.box` (`((a₀ + a₁) + (b₀ + b₁)) × 0.25`, rows a and
-    /// b), codes combined as `Downsample.tissueCodes` does (`reduceRows`). (This is the hot path of the reduction: the general
-    /// `Downsample` loops serve odd sides, other factors and callers without the stain pass.)
+    /// pair of rows is separated and stored, then reduced while it is still in the cache
+    /// (`reduceRows`: the sums of `Downsample.box`, `((a₀ + a₁) + (b₀ + b₁)) × 0.25` for rows a
+    /// and b, and the codes of `Downsample.tissueCodes`). This is the hot path of the reduction:
+    /// the general `Downsample` loops serve odd sides, other factors and callers without the
+    /// stain pass.
     static func separateReducing(_ image: RGBImage, table: [SIMD4<Float>], tissue: TissueParameters) -> StainPlanes {
         let w = image.width, hgt = image.height, cw = w / 2, ch = hgt / 2
         let tissueThreshold = Float(tissue.minimumTissueOD)
@@ -113,12 +112,9 @@ public enum StainSeparation {
         sums.withUnsafeMutableBufferPointer { row in
             let src = rgb.baseAddress!, tab = lut.baseAddress!, buffer = row.baseAddress!
             for cy in 0..<ch {
-                let a = 2 &* cy &* w, b = a &+ w
-                for o in stride(from: a, through: b, by: w) {
-                    sumRow(src + 3 &* o, w, tab, buffer)
-                    measurable &+= storeRow(buffer, w, hOut + o, dOut + o, tOut + o, tissueThreshold)
-                }
-                let c = cy &* cw
+                measurable &+= separateRow(2 &* cy, width: w, src, tab, buffer, hOut, dOut, tOut, tissueThreshold)
+                measurable &+= separateRow(2 &* cy &+ 1, width: w, src, tab, buffer, hOut, dOut, tOut, tissueThreshold)
+                let a = 2 &* cy &* w, b = a &+ w, c = cy &* cw
                 reduceRows(hOut + a, hOut + b, dOut + a, dOut + b, tOut + a, tOut + b, cw, chOut + c, cdOut + c, ctOut + c)
             }
         }}}}}}}}}

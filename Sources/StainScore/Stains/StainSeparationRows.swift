@@ -20,6 +20,17 @@ extension StainSeparation {
         }
     }
 
+    /// Row `y` of `src` (`width` pixels) separated into the planes: its table sums into
+    /// `sums`, then stored (`storeRow`); returns its measurable tissue pixels.
+    @inline(__always)
+    static func separateRow(_ y: Int, width w: Int, _ src: UnsafePointer<UInt8>, _ tab: UnsafePointer<SIMD4<Float>>,
+                            _ sums: UnsafeMutablePointer<SIMD4<Float>>, _ hOut: UnsafeMutablePointer<Float>,
+                            _ dOut: UnsafeMutablePointer<Float>, _ tOut: UnsafeMutablePointer<UInt8>, _ threshold: Float) -> Int {
+        let o = y &* w
+        sumRow(src + 3 &* o, w, tab, sums)
+        return storeRow(sums, w, hOut + o, dOut + o, tOut + o, threshold)
+    }
+
     /// A row's sums stored as hematoxylin, DAB and tissue codes (`tissueCode`); returns how
     /// many of its pixels are measurable tissue.
     @inline(__always)
@@ -99,11 +110,9 @@ extension StainSeparation {
             hOut[j] = ((ha[x] + ha[x &+ 1]) + (hb[x] + hb[x &+ 1])) * 0.25
             dOut[j] = ((da[x] + da[x &+ 1]) + (db[x] + db[x &+ 1])) * 0.25
             let c = (ta[x], ta[x &+ 1], tb[x], tb[x &+ 1])
-            let ones = (c.0 & 1) &+ (c.1 & 1) &+ (c.2 & 1) &+ (c.3 & 1)
-            let dark = (c.0 >> 1) &+ (c.1 >> 1) &+ (c.2 >> 1) &+ (c.3 >> 1)
-            let glass = 4 &- ones &- dark
-            let otherwise: UInt8 = dark > glass ? 2 : 0
-            tOut[j] = ones >= 2 ? 1 : otherwise
+            let ones = Int((c.0 & 1) &+ (c.1 & 1) &+ (c.2 & 1) &+ (c.3 & 1))
+            let dark = Int((c.0 >> 1) &+ (c.1 >> 1) &+ (c.2 >> 1) &+ (c.3 >> 1))
+            tOut[j] = Downsample.blockCode(glass: 4 &- ones &- dark, measurable: ones, unmeasurable: dark)
             j &+= 1
         }
     }
