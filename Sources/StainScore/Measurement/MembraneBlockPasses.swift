@@ -7,12 +7,15 @@
 ///   fine rows of the block and both passes; no full-resolution label image is read.
 /// - A pixel's vertical neighbour lies in the same block except on one side: the coarse row
 ///   above for the top row of a block, the one below for its bottom row. Left and right
-///   neighbours differ only at the ends of a run. So one comparison per pixel finds the outline.
+///   neighbours differ only at the ends of a run. So pass 2 finds the outline between a run's
+///   ends with one comparison per coarse column, and visits the pixels only where it differs.
 /// - Pass 1 (a maximum, independent of order) looks only at the ends of each run's stretches
 ///   of one sector (`SectorStretches`), where the radius is largest.
 ///
-/// Pass 2 still visits the pixels in raster order, so its Double sums are added in the order
-/// of the pixel-by-pixel passes and the results are identical.
+/// Pass 2 walks each run twice, for the outline and then for the sectors; each adds its own
+/// Double sums over the run in raster order, so they are added in the order of the
+/// pixel-by-pixel passes and the results are identical. (The peaks are the two highest values,
+/// whatever the order they come in.)
 enum MembraneBlockPasses {
     /// A run of one positive label in a coarse row, in fine columns [x0, x1) (cut at the image's
     /// right edge), with the labels just left and right of it (0 beyond the image).
@@ -182,31 +185,69 @@ enum MembraneBlockPasses {
                 // raster order.
                 var sums = cells[l].sums
                 defer { cells[l].sums = sums }
-                @inline(__always) func pixel(_ x: Int, inTable: Bool) {
+                // The outline first, then the sectors: two loops over the run, each adding its own
+                // sums in raster order. A pixel is on the outline when a neighbour left, right, up
+                // or down is in another cell (or beyond the image), and then just across that
+                // cell's outline.
+                @inline(__always) func outline(_ x: Int) {
                     let p = row &+ x
                     if tis[p] == 0 { return }
                     let v = d[p]
-                    // Neighbours left, right, up, down: one in another cell (or beyond the image)
-                    // puts this pixel on the outline, and just across that cell's outline.
                     var onOutline = bottomEdge
                     let vl = vrow[x >> 1]
                     if x == x0 { onOutline = true; if left > 0 { across(Int(left), x, y, v) } }
                     if x == x1 &- 1 { onOutline = true; if right > 0 { across(Int(right), x, y, v) } }
                     if vl != l32 { onOutline = true; if vl > 0 { across(Int(vl), x, y, v) } }
                     if onOutline { sums.bandSum += Double(v); sums.bandCount &+= 1 }
-                    guard inTable else { return }
-                    let i = tb &+ x
+                }
+                if bottomEdge {
+                    for x in x0..<x1 { outline(x) }
+                } else {
+                    // Between the ends only the vertical neighbour outside the block can differ,
+                    // and both pixels of a coarse column share it: the run is scanned a coarse
+                    // column at a time, and the pixels are visited where it differs.
+                    outline(x0)
+                    let last = x1 &- 1
+                    if last > x0 {
+                        var b = x0 >> 1
+                        let bLast = last >> 1
+                        while b <= bLast {
+                            let vl = vrow[b]
+                            if vl != l32 {
+                                let m = Int(vl)
+                                var x = Swift.max(2 &* b, x0 &+ 1)
+                                let e = Swift.min(2 &* b &+ 2, last)
+                                while x < e {
+                                    let p = row &+ x
+                                    if tis[p] != 0 {
+                                        let v = d[p]
+                                        if m > 0 { across(m, x, y, v) }
+                                        sums.bandSum += Double(v); sums.bandCount &+= 1
+                                    }
+                                    x &+= 1
+                                }
+                            }
+                            b &+= 1
+                        }
+                        outline(last)
+                    }
+                }
+                // The sectors: the pixels within the cell's lookup table.
+                var x = from
+                while x < to {
+                    let p = row &+ x, i = tb &+ x, xx = x
+                    x &+= 1
+                    if tis[p] == 0 { continue }
                     let s = Int(sectorOf[i])
-                    if s < 0 { return }
+                    if s < 0 { continue }
                     // The first of the left, right, upper and lower neighbours in another cell.
-                    tally[base &+ s].take(radius: radiusOf[i], dab: v, stainedThreshold: threshold, sums: &sums,
-                                          across: { x == x0 && left > 0 ? left : x == x1 &- 1 && right > 0 ? right
-                                                      : vl > 0 && vl != l32 ? vl : 0 },
+                    tally[base &+ s].take(radius: radiusOf[i], dab: d[p], stainedThreshold: threshold, sums: &sums,
+                                          across: {
+                                              let vl = vrow[xx >> 1]
+                                              return xx == x0 && left > 0 ? left : xx == x1 &- 1 && right > 0 ? right
+                                                  : vl > 0 && vl != l32 ? vl : 0 },
                                           outsideNucleus: { nuc[p] != l32 })
                 }
-                for x in x0..<from { pixel(x, inTable: false) }
-                for x in from..<to { pixel(x, inTable: true) }
-                for x in to..<x1 { pixel(x, inTable: false) }
             }
         }
     }

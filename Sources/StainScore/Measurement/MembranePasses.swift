@@ -54,7 +54,7 @@ struct MembraneSectorTally {
         if r == outer && neighbour < 0 { neighbour = across() }
         if r >= inner {
             record(v)
-            if v >= threshold { sums.stainedOuter &+= 1 }
+            sums.stainedOuter &+= v >= threshold ? 1 : 0  // no jump: near the threshold it is a coin toss
         } else if outsideNucleus() {
             sums.cytoSum += Double(v); sums.cytoCount &+= 1
         }
