@@ -53,17 +53,9 @@ public enum MembraneMeasurer {
         let w = cells.width, h = cells.height, n = cells.count
         let sectors = max(4, p.sectors)
         let reach = Int(maximumRadiusPixels.rounded(.up)) + 2
-        let side = 2 * reach + 1
-        // Offset → sector and radius lookup tables.
-        var sectorOf = [Int16](repeating: -1, count: side * side)
-        var radiusOf = [Float](repeating: 0, count: side * side)
-        for dy in -reach...reach {
-            for dx in -reach...reach where dx != 0 || dy != 0 {
-                let angle = atan2(Double(dy), Double(dx)) + .pi
-                sectorOf[(dy + reach) * side + dx + reach] = Int16(min(sectors - 1, Int(angle / (2 * .pi) * Double(sectors))))
-                radiusOf[(dy + reach) * side + dx + reach] = Float((Double(dx * dx + dy * dy)).squareRoot())
-            }
-        }
+        // Offset → sector and radius lookup tables, and their sector stretches.
+        let tables = MembraneLookupTables.shared(reach: reach, sectors: sectors)
+        let side = tables.side, sectorOf = tables.sectorOf, radiusOf = tables.radiusOf
         let cx = nuclei.nuclei.map { Int($0.x.rounded()) }, cy = nuclei.nuclei.map { Int($0.y.rounded()) }
         let rn = nuclei.nuclei.map { Float($0.equivalentRadius) }
         let threshold = Float(stainedThreshold)
@@ -76,10 +68,9 @@ public enum MembraneMeasurer {
         let gw = w + 2
         var framed: [Int32] = []
         var runs = MembraneBlockPasses.Runs()
-        var stretches = MembraneBlockPasses.SectorStretches(sectorOf: [], side: 0)
+        let stretches = tables.stretches
         if let coarse {
             runs = MembraneBlockPasses.runs(coarse, width: w)
-            stretches = MembraneBlockPasses.SectorStretches(sectorOf: sectorOf, side: side)
         } else {
             framed = [Int32](unsafeUninitializedCapacity: gw * (h + 2)) { dst, count in
                 let base = dst.baseAddress!
