@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import StainScore
+
+/// `NucleusDetector.regions` (moments a run at a time) against the pixel-by-pixel definition.
+@Suite("Nucleus region moments")
+struct NucleusRegionsTests {
+    /// The definition, pixel by pixel: integer sums of x, y, x², y², xy and a Double sum of the
+    /// hematoxylin in raster order, then the same formulas as the detector.
+    static func reference(labels: Plane<Int32>, seeds n: Int, hematoxylin: Plane<Float>, pixelSize: Double,
+                          parameters p: NucleusParameters) -> ([NucleusRegion], [Int32]) {
+        var area = [Int](repeating: 0, count: n + 1)
+        var sx = area, sy = area, sxx = area, syy = area, sxy = area
+        var sh = [Double](repeating: 0, count: n + 1)
+        for y in 0..<labels.height {
+            for x in 0..<labels.width {
+                let l = Int(labels[x, y])
+                if l <= 0 { continue }
+                area[l] += 1
+                sx[l] += x; sy[l] += y; sxx[l] += x * x; syy[l] += y * y; sxy[l] += x * y
+                sh[l] += Double(hematoxylin[x, y])
+            }
+        }
+        var remap = [Int32](repeating: 0, count: n + 1)
+        var nuclei: [NucleusRegion] = []
+        for l in 1..<(n + 1) where area[l] > 0 {
+            let a = Double(area[l]) * pixelSize * pixelSize
+            guard a >= p.minimumAreaMicrons2, a <= p.maximumAreaMicrons2 else { continue }
+            let c = Double(area[l])
+            let mx = Double(sx[l]) / c, my = Double(sy[l]) / c
+            let vxx = Double(sxx[l]) / c - mx * mx, vyy = Double(syy[l]) / c - my * my, vxy = Double(sxy[l]) / c - mx * my
+            let tr = vxx + vyy, det = vxx * vyy - vxy * vxy
+            let disc = max(0, tr * tr / 4 - det).squareRoot()
+            let l1 = tr / 2 + disc, l2 = max(1e-9, tr / 2 - disc)
+            remap[l] = Int32(nuclei.count + 1)
+            nuclei.append(NucleusRegion(label: remap[l], x: mx, y: my, areaPixels: area[l], meanHematoxylin: sh[l] / c,
+                                        elongation: (l1 / l2).squareRoot()))
+        }
+        return (nuclei, remap)
+    }
+
+    /// Blobs of random labels (runs of every length, touching regions, negative labels for
+    /// forbidden pixels, unused labels), at odd sizes down to one pixel.
+    @Test("equal to the pixel-by-pixel definition", arguments: [(1, 1), (1, 9), (9, 1), (17, 13), (64, 48), (203, 117)])
+    func sameAsReference(_ size: (Int, Int)) {
+        let (w, h) = size
+        var rng = SplitMix64(seed: UInt64(w * 1000 + h))
+        let n = 2 + w * h / 40
+        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
+        for _ in 0..<n {
+            let l = Int32(1 + Int(rng.next() % UInt64(n)))
+            let cx = Int(rng.next() % UInt64(w)), cy = Int(rng.next() % UInt64(h))
+            let r = Int(rng.next() % 6)
+            for y in max(0, cy - r)...min(h - 1, cy + r) {
+                for x in max(0, cx - r)...min(w - 1, cx + r) where (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r {
+                    labels[x, y] = l
+                }
+            }
+        }
+        for i in 0..<(w * h) where rng.next() % 50 == 0 { labels.values[i] = -1 }
+        var hematoxylin = Plane<Float>(width: w, height: h, repeating: 0)
+        for i in 0..<(w * h) { hematoxylin.values[i] = Float(rng.next() % 10_000) / 7_919 }
+        var p = NucleusParameters()
+        p.minimumAreaMicrons2 = 2 * 0.25  // at 0.5 µm/px: regions of 2 pixels or more…
+        p.maximumAreaMicrons2 = 90 * 0.25  // …and at most 90
+        let fast = NucleusDetector.regions(labels: labels, seeds: n, hematoxylin: hematoxylin, pixelSize: 0.5, parameters: p)
+        let slow = Self.reference(labels: labels, seeds: n, hematoxylin: hematoxylin, pixelSize: 0.5, parameters: p)
+        #expect(fast.0 == slow.0)
+        #expect(fast.1 == slow.1)
+    }
+
+    /// By hand: a 3 × 2 rectangle at x 4…6, y 1…2 has its centroid at (5, 1.5), variances 2/3
+    /// and 1/4, and elongation √((2/3) / (1/4)) = √(8/3).
+    @Test("a rectangle, by hand")
+    func rectangle() throws {
+        var labels = Plane<Int32>(width: 9, height: 4, repeating: 0)
+        for y in 1...2 { for x in 4...6 { labels[x, y] = 1 } }
+        var hematoxylin = Plane<Float>(width: 9, height: 4, repeating: 0)
+        hematoxylin[4, 1] = 0.5; hematoxylin[6, 2] = 1
+        var p = NucleusParameters()
+        p.minimumAreaMicrons2 = 0
+        let (nuclei, remap) = NucleusDetector.regions(labels: labels, seeds: 1, hematoxylin: hematoxylin, pixelSize: 1, parameters: p)
+        let r = try #require(nuclei.first)
+        #expect(nuclei.count == 1 && remap == [0, 1])
+        #expect(r.areaPixels == 6 && r.x == 5 && r.y == 1.5)
+        #expect(abs(r.meanHematoxylin - 0.25) < 1e-12)
+        #expect(abs(r.elongation - (8.0 / 3).squareRoot()) < 1e-12)
+    }
+}
