@@ -72,6 +72,25 @@ struct ScaleReferenceTests {
         }
     }
 
+    /// The fine areas come from the coarse ones (f² pixels a coarse pixel) corrected along a
+    /// partial last column and row: they must be the fine pixels counted one by one.
+    @Test("an upsampled detection's areas are the fine pixels of each label", arguments: sizes)
+    func upsampledAreas(_ w: Int, _ h: Int) {
+        var rng = SplitMix64(seed: UInt64(w * 31 + h))
+        for f in [2, 3, 4] {
+            let cw = (w + f - 1) / f, ch = (h + f - 1) / f
+            let coarse = Plane<Int32>(width: cw, height: ch, values: (0..<(cw * ch)).map { _ in Int32(rng.nextUnit() * 9) })
+            let regions = (1...8).map { l in
+                NucleusRegion(label: Int32(l), x: 0, y: 0, areaPixels: coarse.values.filter { $0 == Int32(l) }.count,
+                              meanHematoxylin: 0.5, elongation: 1)
+            }
+            let detection = NucleusDetection(labels: LabelImage(labels: coarse, count: 8), nuclei: regions, threshold: 0.3)
+            let fine = NucleusDetector.upsample(detection, factor: f, width: w, height: h)
+            let counted = (1...8).map { l in fine.labels.labels.values.filter { $0 == Int32(l) }.count }
+            #expect(fine.nuclei.map(\.areaPixels) == counted, "\(w)×\(h), factor \(f)")
+        }
+    }
+
     @Test("an upsampled detection: centroids in fine pixels, areas counted exactly, coarse detection kept")
     func upsampledDetection() {
         // Coarse 3×2 labels, factor 2, fine 5×3 (partial last column and row).

@@ -114,24 +114,31 @@ public enum NucleusDetector {
     /// the areas counted exactly.
     static func upsample(_ coarse: NucleusDetection, factor f: Int, width w: Int, height h: Int) -> NucleusDetection {
         let labels = Upsample.blocks(coarse.labels.labels, factor: f, width: w, height: h)
-        // Exact fine areas: each coarse pixel covers f × f fine pixels, fewer in the partial
-        // last column and row.
+        // Exact fine areas: each coarse pixel covers f × f fine pixels (its region's `areaPixels`
+        // counts them), fewer in a partial last column and row — only those are visited.
         let cw = coarse.labels.width, ch = coarse.labels.height
         var area = [Int](repeating: 0, count: coarse.nuclei.count + 1)
-        coarse.labels.labels.values.withUnsafeBufferPointer { src in
-        area.withUnsafeMutableBufferPointer { area in
-            for cy in 0..<ch {
-                let rows = Swift.min(h, (cy &+ 1) &* f) &- cy &* f
-                let row = cy &* cw
-                // Background (0) is most pixels and is not counted: adding to one counter at
-                // every pixel would make each addition wait for the last.
-                for cx in 0..<(cw &- 1) {
-                    let l = Int(src[row &+ cx])
-                    if l != 0 { area[l] &+= rows &* f }
+        for n in coarse.nuclei { area[Int(n.label)] = n.areaPixels &* f &* f }
+        let lastColumns = w &- (cw &- 1) &* f, lastRows = h &- (ch &- 1) &* f
+        if cw > 0 && ch > 0 && (lastColumns < f || lastRows < f) {
+            coarse.labels.labels.values.withUnsafeBufferPointer { src in
+                // The last column (rows of its block: f, or lastRows at the bottom), then the rest
+                // of the last row.
+                if lastColumns < f {
+                    for cy in 0..<ch {
+                        let l = Int(src[cy &* cw &+ cw &- 1])
+                        let rows = cy == ch &- 1 ? lastRows : f
+                        if l > 0 { area[l] &+= rows &* lastColumns &- f &* f }
+                    }
                 }
-                area[Int(src[row &+ cw &- 1])] &+= rows &* (w &- (cw &- 1) &* f)
+                if lastRows < f {
+                    for cx in 0..<(lastColumns < f ? cw &- 1 : cw) {
+                        let l = Int(src[(ch &- 1) &* cw &+ cx])
+                        if l > 0 { area[l] &+= lastRows &* f &- f &* f }
+                    }
+                }
             }
-        }}
+        }
         let scale = Double(f)
         let nuclei = coarse.nuclei.map { n in
             var m = n
