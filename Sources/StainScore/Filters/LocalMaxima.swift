@@ -61,7 +61,18 @@ public enum LocalMaxima {
                 if let m {
                     for x in 1..<(w &- 1) { f[x] &= m[row &+ x] != 0 ? 1 : 0 }
                 }
-                for x in 1..<(w &- 1) where f[x] != 0 { candidates.append((mid[x], row &+ x)) }
+                // Candidates are rare: the flags are skipped eight at a time while all are 0.
+                var x = 1
+                while x &+ 8 <= w &- 1 {
+                    if UnsafeRawPointer(f + x).loadUnaligned(as: UInt64.self) != 0 {
+                        for k in x..<(x &+ 8) where f[k] != 0 { candidates.append((mid[k], row &+ k)) }
+                    }
+                    x &+= 8
+                }
+                while x < w &- 1 {
+                    if f[x] != 0 { candidates.append((mid[x], row &+ x)) }
+                    x &+= 1
+                }
                 general(w &- 1, y)
             }
         }}}
