@@ -129,7 +129,9 @@ struct KernelReferenceTests {
     func holes(_ w: Int, _ h: Int) {
         for density in [0.3, 0.55, 0.8] {
             var rng = SplitMix64(seed: UInt64(w * 31 + h) &+ UInt64(density * 100))
-            let mask = Plane<UInt8>(width: w, height: h, values: (0..<(w * h)).map { _ in rng.nextUnit() < density ? 1 : 0 })
+            // Foreground is any non-zero byte, the high bit set or not.
+            let mask = Plane<UInt8>(width: w, height: h, values: (0..<(w * h)).map { i in
+                rng.nextUnit() < density ? [1, 255, 128, 7][i % 4] : 0 })
             #expect(Morphology.fillHoles(mask) == Reference.fillHoles(mask))
         }
     }

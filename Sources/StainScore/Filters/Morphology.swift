@@ -14,14 +14,33 @@ public enum Morphology {
         var out = Plane<UInt8>(width: w, height: h, repeating: 1)
         var starts: [Int32] = [], ends: [Int32] = [], rowFirst = [Int32](repeating: 0, count: h + 1)
         mask.values.withUnsafeBufferPointer { m in
+            let base = m.baseAddress!
+            // The runs' ends are found eight pixels at a time: the first zero (or non-zero) byte
+            // of a word is the lowest flagged one, by the usual bit tricks.
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             for y in 0..<h {
                 rowFirst[y] = Int32(starts.count)
-                let row = y &* w
+                let row = base + y &* w
+                @inline(__always) func word(_ x: Int) -> UInt64 { UnsafeRawPointer(row + x).loadUnaligned(as: UInt64.self) }
                 var x = 0
                 while x < w {
-                    if m[row &+ x] != 0 { x &+= 1; continue }
+                    // Skip the foreground.
+                    while x &+ 8 <= w {
+                        let v = word(x)
+                        let zeros = (v &- ones) & ~v & highs  // lowest set bit: the first zero byte
+                        if zeros != 0 { x &+= zeros.trailingZeroBitCount >> 3; break }
+                        x &+= 8
+                    }
+                    while x < w && row[x] != 0 { x &+= 1 }
+                    if x >= w { break }
+                    // A background run from x.
                     let start = x
-                    while x < w && m[row &+ x] == 0 { x &+= 1 }
+                    while x &+ 8 <= w {
+                        let v = word(x)
+                        if v != 0 { x &+= v.trailingZeroBitCount >> 3; break }
+                        x &+= 8
+                    }
+                    while x < w && row[x] == 0 { x &+= 1 }
                     starts.append(Int32(start)); ends.append(Int32(x))
                 }
             }
