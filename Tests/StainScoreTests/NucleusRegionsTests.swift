@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import StainScore
 
-/// `NucleusDetector.regions` (moments a run at a time) against the pixel-by-pixel definition.
+/// `NucleusDetector.regions` against the pixel-by-pixel definition, and a case by hand.
 @Suite("Nucleus region moments")
 struct NucleusRegionsTests {
     /// The definition, pixel by pixel: integer sums of x, y, x², y², xy and a Double sum of the

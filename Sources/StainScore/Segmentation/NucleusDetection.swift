@@ -266,31 +266,15 @@ public enum NucleusDetector {
         syy.withUnsafeMutableBufferPointer { syy in
         sxy.withUnsafeMutableBufferPointer { sxy in
         sh.withUnsafeMutableBufferPointer { sh in
-            // Σx² over columns 0…n (0 for n = −1).
-            @inline(__always) func squares(_ n: Int) -> Int { n &* (n &+ 1) &* (2 &* n &+ 1) / 6 }
-            // A row as runs of one label: the integer moments of a run in closed form (the
-            // same integers as pixel by pixel), added once a run instead of at every pixel —
-            // where each addition waited on the last one's store. The hematoxylin is still
-            // added pixel by pixel in raster order, in a register over the run.
             for y in 0..<h {
                 let row = y &* w
-                var x0 = 0
-                while x0 < w {
-                    let l32 = lab[row &+ x0]
-                    var x1 = x0 &+ 1
-                    while x1 < w && lab[row &+ x1] == l32 { x1 &+= 1 }
-                    let l = Int(l32)
-                    if l > 0 {
-                        let c = x1 &- x0
-                        let sumX = c &* (x0 &+ x1 &- 1) / 2  // an even product: c or x0 + x1 − 1 is even
-                        a[l] &+= c
-                        sx[l] &+= sumX; sy[l] &+= c &* y
-                        sxx[l] &+= squares(x1 &- 1) &- squares(x0 &- 1); syy[l] &+= c &* y &* y; sxy[l] &+= sumX &* y
-                        var sum = sh[l]
-                        for x in x0..<x1 { sum += Double(hv[row &+ x]) }
-                        sh[l] = sum
-                    }
-                    x0 = x1
+                for x in 0..<w {
+                    let l = Int(lab[row &+ x])
+                    if l <= 0 { continue }
+                    a[l] &+= 1
+                    sx[l] &+= x; sy[l] &+= y
+                    sxx[l] &+= x &* x; syy[l] &+= y &* y; sxy[l] &+= x &* y
+                    sh[l] += Double(hv[row &+ x])
                 }
             }
         }}}}}}}}}
