@@ -60,12 +60,17 @@ struct ScaleReferenceTests {
         }
     }
 
+    /// Random labels 0…8 on the coarse grid of a `w × h` plane reduced by `f`.
+    static func coarseLabels(_ w: Int, _ h: Int, factor f: Int, rng: inout SplitMix64) -> Plane<Int32> {
+        let cw = (w + f - 1) / f, ch = (h + f - 1) / f
+        return Plane<Int32>(width: cw, height: ch, values: (0..<(cw * ch)).map { _ in Int32(rng.nextUnit() * 9) })
+    }
+
     @Test("upsampling covers each block with its coarse label; sampling gives the coarse labels back", arguments: sizes)
     func upsample(_ w: Int, _ h: Int) {
         var rng = SplitMix64(seed: UInt64(w * 13 + h))
         for f in [2, 3, 4] {
-            let cw = (w + f - 1) / f, ch = (h + f - 1) / f
-            let coarse = Plane<Int32>(width: cw, height: ch, values: (0..<(cw * ch)).map { _ in Int32(rng.nextUnit() * 9) })
+            let coarse = Self.coarseLabels(w, h, factor: f, rng: &rng)
             let fine = Upsample.blocks(coarse, factor: f, width: w, height: h)
             for y in 0..<h { for x in 0..<w { #expect(fine[x, y] == coarse[x / f, y / f]) } }
             #expect(Downsample.sample(fine, factor: f) == coarse)
@@ -78,8 +83,7 @@ struct ScaleReferenceTests {
     func upsampledAreas(_ w: Int, _ h: Int) {
         var rng = SplitMix64(seed: UInt64(w * 31 + h))
         for f in [2, 3, 4] {
-            let cw = (w + f - 1) / f, ch = (h + f - 1) / f
-            let coarse = Plane<Int32>(width: cw, height: ch, values: (0..<(cw * ch)).map { _ in Int32(rng.nextUnit() * 9) })
+            let coarse = Self.coarseLabels(w, h, factor: f, rng: &rng)
             let regions = (1...8).map { l in
                 NucleusRegion(label: Int32(l), x: 0, y: 0, areaPixels: coarse.values.filter { $0 == Int32(l) }.count,
                               meanHematoxylin: 0.5, elongation: 1)
