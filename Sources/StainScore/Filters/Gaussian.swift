@@ -15,58 +15,72 @@ public enum GaussianFilter {
     /// Smooths `plane` with a Gaussian of standard deviation `sigma` pixels.
     public static func blur(_ plane: Plane<Float>, sigma: Double) -> Plane<Float> {
         guard sigma > 0, plane.count > 0 else { return plane }
-        var out = Plane<Float>(width: plane.width, height: plane.height, repeating: 0)
-        blur(plane, sigma: sigma, into: &out)
-        return out
+        // Every value is written by the passes below, so the storage starts uninitialised.
+        return Plane<Float>(width: plane.width, height: plane.height, initializingWith: { dst in
+            blurRows(plane, sigma: sigma, into: dst)
+        })
     }
 
     /// Smooths `plane` into `out` (same size), reusing its storage.
+    public static func blur(_ plane: Plane<Float>, sigma: Double, into out: inout Plane<Float>) {
+        precondition(out.width == plane.width && out.height == plane.height)
+        guard plane.count > 0 else { return }
+        guard sigma > 0 else { out.values = plane.values; return }
+        out.values.withUnsafeMutableBufferPointer { blurRows(plane, sigma: sigma, into: $0.baseAddress!) }
+    }
+
+    /// The two passes into `dst` (`plane.count` values, all written).
     ///
     /// The kernel is symmetric, so each output is `k₀·x₀ + Σⱼ kⱼ·(x₋ⱼ + x₊ⱼ)`: half the
     /// multiplications. Outputs are formed 32 at a time in two `SIMD16<Float>` accumulators,
     /// so the additions of one output are not one long dependency chain. The horizontal pass
     /// reads each row through a padded copy with clamped ends; the vertical pass reads whole
-    /// rows, the row index clamped at the top and bottom. Every output is the same sum in the
-    /// same order whatever the vector width, so results do not depend on the build's CPU
-    /// target or on the image width.
-    public static func blur(_ plane: Plane<Float>, sigma: Double, into out: inout Plane<Float>) {
-        precondition(out.width == plane.width && out.height == plane.height)
-        guard plane.count > 0 else { return }
-        guard sigma > 0 else { out.values = plane.values; return }
+    /// rows, the row index clamped at the top and bottom. The horizontally smoothed rows live in
+    /// a ring of 2r + 1 rows (row sy in slot sy mod the ring's size), each made just before the
+    /// first output row that needs it: they stay in cache instead of making a second plane. Every
+    /// output is the same sum in the same order whatever the vector width, so results do not
+    /// depend on the build's CPU target or on the image width.
+    static func blurRows(_ plane: Plane<Float>, sigma: Double, into dst: UnsafeMutablePointer<Float>) {
         let k = kernel(sigma: sigma)
         let r = k.count / 2
         let w = plane.width, h = plane.height
-        var tmp = [Float](repeating: 0, count: plane.count)
+        // The window of output row y is rows [y − r, y + r] clamped: at most min(2r + 1, h)
+        // consecutive rows, so their slots never collide.
+        let slots = Swift.min(2 &* r &+ 1, h)
+        var ring = [Float](repeating: 0, count: slots * w)
         var padded = [Float](repeating: 0, count: w + 2 * r + 32)
         var rows = [UnsafePointer<Float>?](repeating: nil, count: 2 * r + 1)
         plane.values.withUnsafeBufferPointer { srcBuffer in
-        tmp.withUnsafeMutableBufferPointer { tmpBuffer in
-        out.values.withUnsafeMutableBufferPointer { outBuffer in
+        ring.withUnsafeMutableBufferPointer { ringBuffer in
         padded.withUnsafeMutableBufferPointer { padBuffer in
         rows.withUnsafeMutableBufferPointer { rowBuffer in
         k.withUnsafeBufferPointer { kBuffer in
-            let src = srcBuffer.baseAddress!, mid = tmpBuffer.baseAddress!, dst = outBuffer.baseAddress!
+            let src = srcBuffer.baseAddress!, mid = ringBuffer.baseAddress!
             let pad = padBuffer.baseAddress!, kp = kBuffer.baseAddress! + r, rp = rowBuffer.baseAddress!
-            // Horizontal pass: pad[x + r] = row[x], ends clamped; "row" j of the symmetric sum
-            // is the padded row shifted by j.
-            let padConst = UnsafePointer(pad)
-            for j in -r...r { rp[j &+ r] = padConst + (r &+ j) }
-            for y in 0..<h {
-                let row = src + y &* w
-                for x in 0..<r { pad[x] = row[0]; pad[r &+ w &+ x] = row[w &- 1] }
-                (pad + r).update(from: row, count: w)
-                Self.symmetricRows(rows: UnsafePointer(rp), kernel: kp, radius: r, count: w, out: mid + y &* w)
+            let padConst = UnsafePointer(pad), midConst = UnsafePointer(mid)
+            // Horizontal pass of source row sy into its slot: pad[x + r] = row[x], ends clamped;
+            // "row" j of the symmetric sum is the padded row shifted by j.
+            var made = 0  // rows [0, made) have been smoothed horizontally
+            func horizontal(upTo last: Int) {
+                while made <= last {
+                    for j in -r...r { rp[j &+ r] = padConst + (r &+ j) }
+                    let row = src + made &* w
+                    for x in 0..<r { pad[x] = row[0]; pad[r &+ w &+ x] = row[w &- 1] }
+                    (pad + r).update(from: row, count: w)
+                    Self.symmetricRows(rows: UnsafePointer(rp), kernel: kp, radius: r, count: w, out: mid + (made % slots) &* w)
+                    made &+= 1
+                }
             }
             // Vertical pass: the 2r + 1 source rows of output row y, clamped.
-            let midConst = UnsafePointer(mid)
             for y in 0..<h {
+                horizontal(upTo: Swift.min(h &- 1, y &+ r))
                 for j in -r...r {
                     let sy = Swift.min(h &- 1, Swift.max(0, y &+ j))
-                    rp[j &+ r] = midConst + sy &* w
+                    rp[j &+ r] = midConst + (sy % slots) &* w
                 }
                 Self.symmetricRows(rows: UnsafePointer(rp), kernel: kp, radius: r, count: w, out: dst + y &* w)
             }
-        }}}}}}
+        }}}}}
     }
 
     /// out[x] = k₀·rows[r][x] + Σⱼ kⱼ·(rows[r − j][x] + rows[r + j][x]) for x in 0..<count: both
