@@ -27,7 +27,15 @@ public enum Watershed {
         // Level 255 is therefore flooded as 254 (the top of the scale: saturated stain).
         let taken: UInt8 = 255
         let gw = w &+ 2, gh = h &+ 2
-        var grid = [UInt8](repeating: taken, count: gw &* gh)
+        // The frame is written here and the inside below: no pass fills the whole grid first.
+        var grid = [UInt8](unsafeUninitializedCapacity: gw &* gh) { buffer, count in
+            let g = buffer.baseAddress!
+            g.initialize(repeating: taken, count: gw &+ 1)  // the top frame row and the first left frame
+            for y in 1...h { (g + (y &* gw &+ w &+ 1)).initialize(repeating: taken, count: 2) }  // right frame, next left frame
+            (g + ((gh &- 1) &* gw &+ 1)).initialize(repeating: taken, count: gw &- 1)  // the rest of the bottom frame row
+            // The inside, (gy, gx) in [1, h] × [1, w], is written by the first loop of the flood.
+            count = gw &* gh
+        }
         let queue = LevelQueues()
         let useRadius = centres != nil && radii != nil
         let centreList = centres ?? []
