@@ -29,11 +29,8 @@ public enum Watershed {
         let gw = w &+ 2, gh = h &+ 2
         // The frame is written here and the inside below: no pass fills the whole grid first.
         var grid = [UInt8](unsafeUninitializedCapacity: gw &* gh) { buffer, count in
-            let g = buffer.baseAddress!
-            g.initialize(repeating: taken, count: gw &+ 1)  // the top frame row and the first left frame
-            for y in 1...h { (g + (y &* gw &+ w &+ 1)).initialize(repeating: taken, count: 2) }  // right frame, next left frame
-            (g + ((gh &- 1) &* gw &+ 1)).initialize(repeating: taken, count: gw &- 1)  // the rest of the bottom frame row
-            // The inside, (gy, gx) in [1, h] × [1, w], is written by the first loop of the flood.
+            // The inside is written by the first loop of the flood.
+            FramedBuffer.initializeFrame(buffer.baseAddress!, width: w, height: h, value: taken)
             count = gw &* gh
         }
         let queue = LevelQueues()

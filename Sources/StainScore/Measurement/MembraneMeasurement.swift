@@ -74,19 +74,11 @@ public enum MembraneMeasurer {
         } else {
             framed = [Int32](unsafeUninitializedCapacity: gw * (h + 2)) { dst, count in
                 let base = dst.baseAddress!
-                base.initialize(repeating: 0, count: gw + 1)  // the top frame row and the first left frame
+                FramedBuffer.initializeFrame(base, width: w, height: h, value: 0)
                 cells.labels.values.withUnsafeBufferPointer { src in
                     let from = src.baseAddress!
-                    for y in 0..<h {
-                        let target: UnsafeMutablePointer<Int32> = base + ((y &+ 1) &* gw &+ 1)
-                        target.initialize(from: from + y &* w, count: w)
-                        // This row's right frame and the next row's left frame.
-                        let frame: UnsafeMutablePointer<Int32> = target + w
-                        frame.initialize(repeating: 0, count: 2)
-                    }
+                    for y in 0..<h { (base + ((y &+ 1) &* gw &+ 1)).initialize(from: from + y &* w, count: w) }
                 }
-                let bottom: UnsafeMutablePointer<Int32> = base + ((h &+ 1) &* gw &+ 1)
-                bottom.initialize(repeating: 0, count: gw &- 1)  // the bottom frame row
                 count = gw * (h + 2)
             }
         }
