@@ -49,25 +49,29 @@ public enum GaussianFilter {
         let slots = Swift.min(2 &* r &+ 1, h)
         var ring = [Float](repeating: 0, count: slots * w)
         var padded = [Float](repeating: 0, count: w + 2 * r + 32)
+        // The 2r + 1 rows each pass sums: for the horizontal pass, the padded row shifted by j
+        // (set once); for the vertical, the ring's rows (set per output row).
+        var shifted = [UnsafePointer<Float>?](repeating: nil, count: 2 * r + 1)
         var rows = [UnsafePointer<Float>?](repeating: nil, count: 2 * r + 1)
         plane.values.withUnsafeBufferPointer { srcBuffer in
         ring.withUnsafeMutableBufferPointer { ringBuffer in
         padded.withUnsafeMutableBufferPointer { padBuffer in
+        shifted.withUnsafeMutableBufferPointer { shiftBuffer in
         rows.withUnsafeMutableBufferPointer { rowBuffer in
         k.withUnsafeBufferPointer { kBuffer in
             let src = srcBuffer.baseAddress!, mid = ringBuffer.baseAddress!
             let pad = padBuffer.baseAddress!, kp = kBuffer.baseAddress! + r, rp = rowBuffer.baseAddress!
             let padConst = UnsafePointer(pad), midConst = UnsafePointer(mid)
-            // Horizontal pass of source row sy into its slot: pad[x + r] = row[x], ends clamped;
-            // "row" j of the symmetric sum is the padded row shifted by j.
+            for j in -r...r { shiftBuffer[j &+ r] = padConst + (r &+ j) }
+            let hp = UnsafePointer(shiftBuffer.baseAddress!)
+            // Horizontal pass of source row sy into its slot: pad[x + r] = row[x], ends clamped.
             var made = 0  // rows [0, made) have been smoothed horizontally
             func horizontal(upTo last: Int) {
                 while made <= last {
-                    for j in -r...r { rp[j &+ r] = padConst + (r &+ j) }
                     let row = src + made &* w
                     for x in 0..<r { pad[x] = row[0]; pad[r &+ w &+ x] = row[w &- 1] }
                     (pad + r).update(from: row, count: w)
-                    Self.symmetricRows(rows: UnsafePointer(rp), kernel: kp, radius: r, count: w, out: mid + (made % slots) &* w)
+                    Self.symmetricRows(rows: hp, kernel: kp, radius: r, count: w, out: mid + (made % slots) &* w)
                     made &+= 1
                 }
             }
@@ -80,7 +84,7 @@ public enum GaussianFilter {
                 }
                 Self.symmetricRows(rows: UnsafePointer(rp), kernel: kp, radius: r, count: w, out: dst + y &* w)
             }
-        }}}}}
+        }}}}}}
     }
 
     /// out[x] = k₀·rows[r][x] + Σⱼ kⱼ·(rows[r − j][x] + rows[r + j][x]) for x in 0..<count: both
