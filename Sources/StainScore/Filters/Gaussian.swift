@@ -34,7 +34,8 @@ public enum GaussianFilter {
     /// The kernel is symmetric, so each output is `k₀·x₀ + Σⱼ kⱼ·(x₋ⱼ + x₊ⱼ)`: half the
     /// multiplications. Outputs are formed 32 at a time in two `SIMD16<Float>` accumulators,
     /// so the additions of one output are not one long dependency chain. The horizontal pass
-    /// reads each row through a padded copy with clamped ends; the vertical pass reads whole
+    /// reads the row itself, except at the r columns of each end, which are clamped one at a
+    /// time (a row of 2r columns or fewer goes through a padded copy); the vertical pass reads whole
     /// rows, the row index clamped at the top and bottom. The horizontally smoothed rows live in
     /// a ring of 2r + 1 rows (row sy in slot sy mod the ring's size), each made just before the
     /// first output row that needs it: they stay in cache instead of making a second plane. Every
@@ -53,7 +54,9 @@ public enum GaussianFilter {
         // (set once); for the vertical, the ring's rows (set per output row).
         var shifted = [UnsafePointer<Float>?](repeating: nil, count: 2 * r + 1)
         var rows = [UnsafePointer<Float>?](repeating: nil, count: 2 * r + 1)
+        var interior = [UnsafePointer<Float>?](repeating: nil, count: 2 * r + 1)
         plane.values.withUnsafeBufferPointer { srcBuffer in
+        interior.withUnsafeMutableBufferPointer { interiorBuffer in
         ring.withUnsafeMutableBufferPointer { ringBuffer in
         padded.withUnsafeMutableBufferPointer { padBuffer in
         shifted.withUnsafeMutableBufferPointer { shiftBuffer in
@@ -63,15 +66,33 @@ public enum GaussianFilter {
             let pad = padBuffer.baseAddress!, kp = kBuffer.baseAddress! + r, rp = rowBuffer.baseAddress!
             let padConst = UnsafePointer(pad), midConst = UnsafePointer(mid)
             for j in -r...r { shiftBuffer[j &+ r] = padConst + (r &+ j) }
-            let hp = UnsafePointer(shiftBuffer.baseAddress!)
+            let hp = UnsafePointer(shiftBuffer.baseAddress!), ip = UnsafePointer(interiorBuffer.baseAddress!)
             // Horizontal pass of source row sy into its slot: pad[x + r] = row[x], ends clamped.
             var made = 0  // rows [0, made) have been smoothed horizontally
             func horizontal(upTo last: Int) {
                 while made <= last {
-                    let row = src + made &* w
-                    for x in 0..<r { pad[x] = row[0]; pad[r &+ w &+ x] = row[w &- 1] }
-                    (pad + r).update(from: row, count: w)
-                    Self.symmetricRows(rows: hp, kernel: kp, radius: r, count: w, out: mid + (made % slots) &* w)
+                    let row = src + made &* w, out = mid + (made % slots) &* w
+                    if w > 2 &* r {
+                        // Columns [r, w − r) read the row itself; the r at each end, clamped, one
+                        // at a time (the sum in the same order as the vector lanes').
+                        for j in -r...r { interiorBuffer[j &+ r] = row + (r &+ j) }
+                        Self.symmetricRows(rows: ip, kernel: kp, radius: r, count: w &- 2 &* r, out: out + r)
+                        @inline(__always) func edge(_ x: Int) {
+                            var a = kp[0] * row[x]
+                            var j = 1
+                            while j <= r {
+                                a += kp[j] * (row[Swift.max(0, x &- j)] + row[Swift.min(w &- 1, x &+ j)])
+                                j &+= 1
+                            }
+                            out[x] = a
+                        }
+                        for x in 0..<r { edge(x) }
+                        for x in (w &- r)..<w { edge(x) }
+                    } else {
+                        for x in 0..<r { pad[x] = row[0]; pad[r &+ w &+ x] = row[w &- 1] }
+                        (pad + r).update(from: row, count: w)
+                        Self.symmetricRows(rows: hp, kernel: kp, radius: r, count: w, out: out)
+                    }
                     made &+= 1
                 }
             }
@@ -84,7 +105,7 @@ public enum GaussianFilter {
                 }
                 Self.symmetricRows(rows: UnsafePointer(rp), kernel: kp, radius: r, count: w, out: dst + y &* w)
             }
-        }}}}}}
+        }}}}}}}
     }
 
     /// out[x] = k₀·rows[r][x] + Σⱼ kⱼ·(rows[r − j][x] + rows[r + j][x]) for x in 0..<count: both
