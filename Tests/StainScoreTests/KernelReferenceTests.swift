@@ -67,6 +67,30 @@ struct KernelReferenceTests {
         #expect(reduced.dab == Downsample.box(plain.dab, factor: 2))
         #expect(reduced.tissue == Downsample.tissueCodes(plain.tissue, factor: 2))
         #expect(Set(plain.tissue.values).count == 3 || w * h < 40, "the image mixes glass, tissue and dark pixels")
+        // Without the full-resolution hematoxylin (its rows through scratch): the same planes
+        // and reductions, and an empty hematoxylin plane.
+        let lean = StainSeparation.separate(image, background: background, stains: stains, tissue: TissueParameters(),
+                                            reduce: true, fullHematoxylin: false)
+        #expect(lean.hematoxylin.width == 0 && lean.hematoxylin.height == 0 && lean.hematoxylin.values.isEmpty)
+        #expect(lean.dab == plain.dab && lean.tissue == plain.tissue)
+        #expect(lean.measurableTissuePixels == plain.measurableTissuePixels)
+        let leanReduced = try #require(lean.reduced)
+        #expect(leanReduced.hematoxylin == reduced.hematoxylin && leanReduced.dab == reduced.dab
+                && leanReduced.tissue == reduced.tissue)
+    }
+
+    /// Asked for without the full hematoxylin but with odd sides (no reduction in the pass), the
+    /// separation keeps it: the nucleus detector reduces it itself.
+    @Test("stain separation keeps the full hematoxylin when the sides are odd", arguments: [(17, 13), (64, 5), (1, 1)])
+    func stainsLeanOdd(_ w: Int, _ h: Int) {
+        let image = Self.mixedImage(w, h, seed: UInt64(w * 31 + h))
+        let stains = StainMatrix(hematoxylin: SIMD3(0.62, 0.72, 0.31), dab: SIMD3(0.29, 0.58, 0.76))
+        let background = SIMD3<Double>(243, 240, 247)
+        let plain = StainSeparation.separate(image, background: background, stains: stains, tissue: TissueParameters())
+        let lean = StainSeparation.separate(image, background: background, stains: stains, tissue: TissueParameters(),
+                                            reduce: true, fullHematoxylin: false)
+        #expect(lean.reduced == nil)
+        #expect(lean.hematoxylin == plain.hematoxylin && lean.dab == plain.dab && lean.tissue == plain.tissue)
     }
 
     /// The vector tissue test at its edges: a threshold exactly equal to some pixels' OD sum

@@ -47,10 +47,11 @@ public enum TileAnalyzer {
         // Stains and tissue.
         let (background, glass) = parameters.background.map { (SIMD3($0[0], $0[1], $0[2]), 0.0) }
             ?? BackgroundEstimation.estimate(image)
-        // The nucleus detection's 2×2 reduction is made in the stain pass.
+        // The nucleus detection's 2×2 reduction is made in the stain pass; the detection then
+        // reads only the reduced hematoxylin, so the full-resolution one is not kept.
         let reduceForNuclei = NucleusDetector.detectionFactor(pixelSize: mpp, parameters: parameters.nuclei) == 2
         let planes = StainSeparation.separate(image, background: background, stains: stains, tissue: parameters.tissue,
-                                              reduce: reduceForNuclei)
+                                              reduce: reduceForNuclei, fullHematoxylin: !reduceForNuclei)
         lap("stains")
         // The tissue codes and their tally come out of the stain pass; this stage is now free.
         let tissuePixels = planes.measurableTissuePixels

@@ -1,5 +1,7 @@
 /// Hematoxylin and DAB concentration planes (log10 OD units), with a per-pixel tissue code.
 public struct StainPlanes: Sendable {
+    /// Empty (0 × 0) when the reduced planes were formed and the full-resolution hematoxylin
+    /// was not asked for (`separate(…, reduce: true, fullHematoxylin: false)`).
     public var hematoxylin: Plane<Float>
     public var dab: Plane<Float>
     /// 0 glass, 1 measurable tissue, 2 too dark or saturated to measure (folds, pigment, debris).
@@ -61,12 +63,14 @@ public enum StainSeparation {
     }
 
     /// `reduce`: also return the planes 2×2 box-reduced (`StainPlanes.reduced`), formed in the
-    /// same pass when both sides are even (otherwise `reduced` is nil).
+    /// same pass when both sides are even (otherwise `reduced` is nil). `fullHematoxylin: false`
+    /// leaves out the full-resolution hematoxylin plane when the reduced planes are formed
+    /// (`StainPlanes.hematoxylin` is then empty), for a caller that reads only the reduced one.
     public static func separate(_ image: RGBImage, background: SIMD3<Double>, stains: StainMatrix,
-                                tissue: TissueParameters, reduce: Bool = false) -> StainPlanes {
+                                tissue: TissueParameters, reduce: Bool = false, fullHematoxylin: Bool = true) -> StainPlanes {
         let table = channelTable(background: background, stains: stains, tissue: tissue)
         if reduce, image.width % 2 == 0, image.height % 2 == 0, image.width > 0, image.height > 0 {
-            return separateReducing(image, table: table, tissue: tissue)
+            return separateReducing(image, table: table, tissue: tissue, fullHematoxylin: fullHematoxylin)
         }
         let w = image.width, hgt = image.height
         let tissueThreshold = Float(tissue.minimumTissueOD)
@@ -94,30 +98,49 @@ public enum StainSeparation {
     /// and b, and the codes of `Downsample.tissueCodes`). This is the hot path of the reduction:
     /// the general `Downsample` loops serve odd sides, other factors and callers without the
     /// stain pass.
-    static func separateReducing(_ image: RGBImage, table: [SIMD4<Float>], tissue: TissueParameters) -> StainPlanes {
+    ///
+    /// Without `fullHematoxylin` the hematoxylin rows go through two rows of scratch, are
+    /// reduced and dropped (`StainPlanes.hematoxylin` is then empty): four bytes a pixel that are
+    /// neither written to memory nor read again, when only the reduced plane is wanted.
+    static func separateReducing(_ image: RGBImage, table: [SIMD4<Float>], tissue: TissueParameters,
+                                 fullHematoxylin: Bool = true) -> StainPlanes {
         let w = image.width, hgt = image.height, cw = w / 2, ch = hgt / 2
         let tissueThreshold = Float(tissue.minimumTissueOD)
         var measurable = 0
         var sums = [SIMD4<Float>](repeating: .zero, count: w)
-        // Every value of the six planes is written below, so none is zeroed first.
+        var scratch = [Float](repeating: 0, count: fullHematoxylin ? 0 : 2 * w)
+        // Every value of the planes is written below, so none is zeroed first.
         var d: Plane<Float>?, t: Plane<UInt8>?, ch0: Plane<Float>?, cd: Plane<Float>?, ct: Plane<UInt8>?
-        let h = Plane<Float>(width: w, height: hgt) { hOut in
-        d = Plane<Float>(width: w, height: hgt) { dOut in
-        t = Plane<UInt8>(width: w, height: hgt) { tOut in
-        ch0 = Plane<Float>(width: cw, height: ch) { chOut in
-        cd = Plane<Float>(width: cw, height: ch) { cdOut in
-        ct = Plane<UInt8>(width: cw, height: ch) { ctOut in
-        image.pixels.withUnsafeBufferPointer { rgb in
-        table.withUnsafeBufferPointer { lut in
-        sums.withUnsafeMutableBufferPointer { row in
-            let src = rgb.baseAddress!, tab = lut.baseAddress!, buffer = row.baseAddress!
-            for cy in 0..<ch {
-                measurable &+= separateRow(2 &* cy, width: w, src, tab, buffer, hOut, dOut, tOut, tissueThreshold)
-                measurable &+= separateRow(2 &* cy &+ 1, width: w, src, tab, buffer, hOut, dOut, tOut, tissueThreshold)
-                let a = 2 &* cy &* w, b = a &+ w, c = cy &* cw
-                reduceRows(hOut + a, hOut + b, dOut + a, dOut + b, tOut + a, tOut + b, cw, chOut + c, cdOut + c, ctOut + c)
-            }
-        }}}}}}}}}
+        // The pass, storing the hematoxylin in the full plane at `hFull`, or in the scratch rows.
+        func pass(_ hFull: UnsafeMutablePointer<Float>?) {
+            d = Plane<Float>(width: w, height: hgt) { dOut in
+            t = Plane<UInt8>(width: w, height: hgt) { tOut in
+            ch0 = Plane<Float>(width: cw, height: ch) { chOut in
+            cd = Plane<Float>(width: cw, height: ch) { cdOut in
+            ct = Plane<UInt8>(width: cw, height: ch) { ctOut in
+            image.pixels.withUnsafeBufferPointer { rgb in
+            table.withUnsafeBufferPointer { lut in
+            scratch.withUnsafeMutableBufferPointer { scratchRows in
+            sums.withUnsafeMutableBufferPointer { row in
+                let src = rgb.baseAddress!, tab = lut.baseAddress!, buffer = row.baseAddress!
+                for cy in 0..<ch {
+                    let a = 2 &* cy &* w, b = a &+ w, c = cy &* cw
+                    let ha = hFull.map { $0 + a } ?? scratchRows.baseAddress!, hb = hFull.map { $0 + b } ?? ha + w
+                    sumRow(src + 3 &* a, w, tab, buffer)
+                    measurable &+= storeRow(buffer, w, ha, dOut + a, tOut + a, tissueThreshold)
+                    sumRow(src + 3 &* b, w, tab, buffer)
+                    measurable &+= storeRow(buffer, w, hb, dOut + b, tOut + b, tissueThreshold)
+                    reduceRows(ha, hb, dOut + a, dOut + b, tOut + a, tOut + b, cw, chOut + c, cdOut + c, ctOut + c)
+                }
+            }}}}}}}}}
+        }
+        let h: Plane<Float>
+        if fullHematoxylin {
+            h = Plane<Float>(width: w, height: hgt) { pass($0) }
+        } else {
+            pass(nil)
+            h = Plane<Float>(width: 0, height: 0, repeating: 0)
+        }
         return StainPlanes(hematoxylin: h, dab: d!, tissue: t!, measurableTissuePixels: measurable,
                            reduced: ReducedStainPlanes(factor: 2, hematoxylin: ch0!, dab: cd!, tissue: ct!))
     }
