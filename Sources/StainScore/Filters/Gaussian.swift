@@ -35,8 +35,8 @@ public enum GaussianFilter {
     /// multiplications. Outputs are formed 32 at a time in two `SIMD16<Float>` accumulators,
     /// so the additions of one output are not one long dependency chain. The horizontal pass
     /// reads the row itself, except at the r columns of each end, which are clamped one at a
-    /// time (a row of 2r columns or fewer goes through a padded copy); the vertical pass reads whole
-    /// rows, the row index clamped at the top and bottom. The horizontally smoothed rows live in
+    /// time (a row of 2r columns or fewer goes through a padded copy); the vertical pass reads
+    /// whole rows, the row index clamped at the top and bottom. The horizontally smoothed rows live in
     /// a ring of 2r + 1 rows (row sy in slot sy mod the ring's size), each made just before the
     /// first output row that needs it: they stay in cache instead of making a second plane. Every
     /// output is the same sum in the same order whatever the vector width, so results do not
@@ -67,7 +67,8 @@ public enum GaussianFilter {
             let padConst = UnsafePointer(pad), midConst = UnsafePointer(mid)
             for j in -r...r { shiftBuffer[j &+ r] = padConst + (r &+ j) }
             let hp = UnsafePointer(shiftBuffer.baseAddress!), ip = UnsafePointer(interiorBuffer.baseAddress!)
-            // Horizontal pass of source row sy into its slot: pad[x + r] = row[x], ends clamped.
+            // Horizontal pass of source row sy into its slot, ends clamped: from the row itself,
+            // or for a row of 2r columns or fewer from its padded copy (pad[x + r] = row[x]).
             var made = 0  // rows [0, made) have been smoothed horizontally
             func horizontal(upTo last: Int) {
                 while made <= last {
