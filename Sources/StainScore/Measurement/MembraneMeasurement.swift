@@ -172,7 +172,7 @@ public enum MembraneMeasurer {
         var own = [Bool](repeating: true, count: sectors)
         var stainedValues: [Double] = []
         stainedValues.reserveCapacity(sectors)
-        var order = [UInt64](repeating: 0, count: sectors)
+        var order = [UInt64](repeating: 0, count: sectors), unsorted = order
         let p90Rank = min(sectors - 1, Int(0.9 * Double(sectors - 1) + 0.5))
         for l in 1..<(n + 1) {
             let first = l * sectors
@@ -192,17 +192,21 @@ public enum MembraneMeasurer {
             }
             // The sectors sorted once by peak: keys of the peak's bits, then the sector (a peak is
             // never negative, NaN or −0 — it only ever takes values above 0 — so the bits sort
-            // as the values do), by insertion (a few dozen keys). The stained own values come
-            // out of it in ascending order, and the 90th percentile is read off it.
+            // as the values do). The keys are distinct, so a key's place is the number of keys
+            // below it, counted without a branch: below 2⁶³ all, k′ < k exactly when k′ − k
+            // wraps round (its top bit set). A few dozen keys: the counts are vector code, where
+            // an insertion sort mispredicted its way through a fifth more time. The stained own
+            // values come out of it in ascending order, and the 90th percentile is read off it.
             order.withUnsafeMutableBufferPointer { keys in
-                for s in 0..<sectors { keys[s] = UInt64(sectorPeaks[s].bitPattern) &<< 32 | UInt64(s) }
-                for i in 1..<sectors {
-                    let key = keys[i]
-                    var j = i
-                    while j > 0 && keys[j &- 1] > key { keys[j] = keys[j &- 1]; j &-= 1 }
-                    keys[j] = key
+            unsorted.withUnsafeMutableBufferPointer { u in
+                for s in 0..<sectors { u[s] = UInt64(sectorPeaks[s].bitPattern) &<< 32 | UInt64(s) }
+                for i in 0..<sectors {
+                    let key = u[i]
+                    var rank = 0
+                    for j in 0..<sectors { rank &+= Int(truncatingIfNeeded: (u[j] &- key) &>> 63) }
+                    keys[rank] = key
                 }
-            }
+            }}
             stainedValues.removeAll(keepingCapacity: true)
             for key in order {
                 let s = Int(key & 0xFFFF_FFFF)
