@@ -183,6 +183,13 @@ struct KernelReferenceTests {
             #expect(LocalMaxima.peaks(plane, threshold: 0, minimumDistance: distance)
                     == Reference.peaks(plane, threshold: 0, mask: nil, minimumDistance: distance))
         }
+        // Negative values, and −0 beside +0 (equal values: ties broken by index).
+        var signed = plane
+        signed.values = plane.values.enumerated().map { i, v in i % 7 == 3 ? -0.0 : (i % 7 == 5 ? 0 : v - 4) }
+        for distance: Float in [1.5, 4] {
+            #expect(LocalMaxima.peaks(signed, threshold: -3, minimumDistance: distance)
+                    == Reference.peaks(signed, threshold: -3, mask: nil, minimumDistance: distance))
+        }
     }
 
     @Test("watershed equals the FIFO-per-level definition (plain, radius-limited, ridge-stopped)", arguments: sizes)

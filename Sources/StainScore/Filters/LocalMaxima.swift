@@ -76,14 +76,20 @@ public enum LocalMaxima {
                 general(w &- 1, y)
             }
         }}}
-        candidates.sort { $0.value != $1.value ? $0.value > $1.value : $0.index < $1.index }
+        // Strongest first, ties by index: one 64-bit key per candidate — the value's order
+        // reversed in the high half, the index in the low half — sorted as integers. Keys are
+        // distinct (the indices are), so the order is the comparison's.
+        precondition(w * h <= Int(UInt32.max), "LocalMaxima.peaks packs pixel indices in 32 bits")
+        var keys = candidates.map { UInt64(~orderedBits($0.value)) &<< 32 | UInt64(UInt32(truncatingIfNeeded: $0.index)) }
+        keys.sort()
         // Greedy suppression with a grid of cell size minimumDistance.
         let cell = max(1, Int(minimumDistance.rounded(.up)))
         let gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell
         var grid = [[Int]](repeating: [], count: gw * gh)
         var kept: [Int] = []
         let limit = minimumDistance * minimumDistance
-        for (_, p) in candidates {
+        for key in keys {
+            let p = Int(key & 0xFFFF_FFFF)
             let x = p % w, y = p / w
             let gx = x / cell, gy = y / cell
             var free = true
@@ -101,5 +107,13 @@ public enum LocalMaxima {
             }
         }
         return kept
+    }
+
+    /// A value's bits as an unsigned integer that orders as the value does (not NaN; −0 as +0,
+    /// which compare equal): the sign bit flipped for a value ≥ 0, all bits for one below.
+    @inline(__always)
+    static func orderedBits(_ v: Float) -> UInt32 {
+        let bits = (v + 0).bitPattern  // −0 + 0 = +0
+        return bits & 0x8000_0000 == 0 ? bits | 0x8000_0000 : ~bits
     }
 }
