@@ -242,12 +242,10 @@ public enum NucleusDetector {
         clock.lap("nuclei.watershed")
         let (nuclei, remap) = regions(labels: labels, seeds: seeds.count, hematoxylin: hematoxylin, pixelSize: pixelSize,
                                       parameters: p)
+        // Renumbered without a branch: every label ≤ 0 reads remap[0], which is 0.
         labels.values.withUnsafeMutableBufferPointer { lab in
         remap.withUnsafeBufferPointer { r in
-            for i in 0..<n {
-                let l = lab[i]
-                lab[i] = l > 0 ? r[Int(l)] : 0
-            }
+            for i in 0..<n { lab[i] = r[Int(Swift.max(0, lab[i]))] }
         }}
         clock.lap("nuclei.regions")
         return NucleusDetection(labels: LabelImage(labels: labels, count: nuclei.count), nuclei: nuclei,
