@@ -7,8 +7,15 @@ public enum LocalMaxima {
     public static func peaks(_ plane: Plane<Float>, threshold: Float, mask: Plane<UInt8>? = nil,
                              minimumDistance: Float) -> [Int] {
         let w = plane.width, h = plane.height
-        var candidates: [(value: Float, index: Int)] = []
+        // One 64-bit key per candidate — the value's order reversed in the high half, the index
+        // in the low half — so that sorting the keys as integers puts the strongest first, ties
+        // by index (the keys are distinct: the indices are).
+        var candidates: [UInt64] = []
+        @inline(__always) func candidate(_ value: Float, _ index: Int) -> UInt64 {
+            UInt64(~orderedBits(value)) &<< 32 | UInt64(UInt32(truncatingIfNeeded: index))
+        }
         if let mask { precondition(mask.width == w && mask.height == h) }
+        precondition(w * h <= Int(UInt32.max), "LocalMaxima.peaks packs pixel indices in 32 bits")
         guard w > 0, h > 0 else { return [] }
         let maskValues = mask?.values ?? []
         // Interior pixels of interior rows are tested a row at a time without a jump: the
@@ -34,7 +41,7 @@ public enum LocalMaxima {
                         if o > c || (o == c && q < p) { return }
                     }
                 }
-                candidates.append((c, p))
+                candidates.append(candidate(c, p))
             }
             for y in 0..<h {
                 guard y > 0 && y < h &- 1 && w > 2 else {
@@ -65,30 +72,25 @@ public enum LocalMaxima {
                 var x = 1
                 while x &+ 8 <= w &- 1 {
                     if UnsafeRawPointer(f + x).loadUnaligned(as: UInt64.self) != 0 {
-                        for k in x..<(x &+ 8) where f[k] != 0 { candidates.append((mid[k], row &+ k)) }
+                        for k in x..<(x &+ 8) where f[k] != 0 { candidates.append(candidate(mid[k], row &+ k)) }
                     }
                     x &+= 8
                 }
                 while x < w &- 1 {
-                    if f[x] != 0 { candidates.append((mid[x], row &+ x)) }
+                    if f[x] != 0 { candidates.append(candidate(mid[x], row &+ x)) }
                     x &+= 1
                 }
                 general(w &- 1, y)
             }
         }}}
-        // Strongest first, ties by index: one 64-bit key per candidate — the value's order
-        // reversed in the high half, the index in the low half — sorted as integers. Keys are
-        // distinct (the indices are), so the order is the comparison's.
-        precondition(w * h <= Int(UInt32.max), "LocalMaxima.peaks packs pixel indices in 32 bits")
-        var keys = candidates.map { UInt64(~orderedBits($0.value)) &<< 32 | UInt64(UInt32(truncatingIfNeeded: $0.index)) }
-        keys.sort()
+        candidates.sort()
         // Greedy suppression with a grid of cell size minimumDistance.
         let cell = max(1, Int(minimumDistance.rounded(.up)))
         let gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell
         var grid = [[Int]](repeating: [], count: gw * gh)
         var kept: [Int] = []
         let limit = minimumDistance * minimumDistance
-        for key in keys {
+        for key in candidates {
             let p = Int(key & 0xFFFF_FFFF)
             let x = p % w, y = p / w
             let gx = x / cell, gy = y / cell

@@ -86,16 +86,14 @@ public enum NucleusDetector {
                               clock: StageClock? = nil) -> NucleusDetection {
         clock?.restart()
         let factor = detectionFactor(pixelSize: pixelSize, parameters: p)
-        guard factor >= 2 else {
-            precondition(hematoxylin.width == dab.width && hematoxylin.height == dab.height,
-                         "the full-resolution hematoxylin plane is needed at the analysis scale")
-            return detectAtScale(hematoxylin: hematoxylin, dab: dab, tissue: tissue, pixelSize: pixelSize, parameters: p, clock: clock)
-        }
-        let given = reduced?.factor == factor ? reduced : nil
+        let given = factor >= 2 && reduced?.factor == factor ? reduced : nil
         // An empty hematoxylin plane (the stain pass kept only its reduction) is enough only when
         // that reduction is the one used here.
         precondition(given != nil || (hematoxylin.width == dab.width && hematoxylin.height == dab.height),
                      "the full-resolution hematoxylin plane is needed: no reduced planes at the detection's factor")
+        guard factor >= 2 else {
+            return detectAtScale(hematoxylin: hematoxylin, dab: dab, tissue: tissue, pixelSize: pixelSize, parameters: p, clock: clock)
+        }
         let coarseH = given?.hematoxylin ?? Downsample.box(hematoxylin, factor: factor)
         let coarseDAB = given?.dab ?? Downsample.box(dab, factor: factor)
         let coarseTissue = given?.tissue ?? Downsample.tissueCodes(tissue, factor: factor)
