@@ -91,8 +91,10 @@ enum MembraneBlockPasses {
     /// after it (it is √(dx² + dy²) rounded, monotone in |dx|), so over any set of columns its
     /// maximum is at the first or the last. A run's part in one sector (`SectorStretches`) is
     /// one such set once its glass pixels are left out: only its first and last tissue pixels
-    /// are looked at, and the sector's tally is updated once per stretch.
-    static func outline(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, tissue tis: UnsafePointer<UInt8>,
+    /// are looked at (found in the tissue bits, `TissueBits`), and the sector's tally is updated
+    /// once per stretch.
+    static func outline(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, tissueBits bits: UnsafePointer<UInt64>,
+                        wordsPerRow wpr: Int,
                         radiusOf: UnsafePointer<Float>, stretchEnd: UnsafePointer<Int32>, stretchSector: UnsafePointer<Int16>,
                         stretchAt: UnsafePointer<Int32>, geometry g: MembranePasses.Geometry,
                         cells: UnsafeMutablePointer<MembraneCellTally>, sectors tally: UnsafeMutablePointer<MembraneSectorTally>) {
@@ -114,7 +116,7 @@ enum MembraneBlockPasses {
                     let oy = y &- cells[l].centreY &+ reach
                     if oy < 0 || oy >= side { continue }
                     let tb = oy &* side &+ reach &- cx  // table index of column x: tb + x
-                    let line = tis + y &* w
+                    let line = bits + y &* wpr
                     var x = from
                     var js = Int(stretchAt[tb &+ x])
                     while x < to {
@@ -123,11 +125,9 @@ enum MembraneBlockPasses {
                         js &+= 1
                         if s >= 0 {
                             // The first and last tissue pixels of [x, e).
-                            var a = x
-                            while a < e && line[a] == 0 { a &+= 1 }
+                            let a = TissueBits.first(line, x, e)
                             if a < e {
-                                var b = e &- 1
-                                while line[b] == 0 { b &-= 1 }
+                                let b = TissueBits.last(line, a, e &- 1)
                                 let ra = radiusOf[tb &+ a], rb = radiusOf[tb &+ b]
                                 let r = ra > rb ? ra : rb
                                 let k = base &+ s
@@ -143,10 +143,11 @@ enum MembraneBlockPasses {
     }
 
     /// Pass 2: as `MembranePasses.sectorPeaks` (`neighbour` must start at −1), over the coarse
-    /// runs, fine row by fine row. `zeroRow` holds ⌈width / 2⌉ zeros: the labels beyond the
-    /// top and bottom edges.
+    /// runs, fine row by fine row; the sectors' pixels are the set bits of `TissueBits`.
+    /// `zeroRow` holds ⌈width / 2⌉ zeros: the labels beyond the top and bottom edges.
     static func sectorPeaks(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, coarse lab: UnsafePointer<Int32>,
                             zeroRow: UnsafePointer<Int32>, nuclei nuc: UnsafePointer<Int32>, tissue tis: UnsafePointer<UInt8>,
+                            tissueBits bits: UnsafePointer<UInt64>, wordsPerRow wpr: Int,
                             dab d: UnsafePointer<Float>, sectorOf: UnsafePointer<Int16>, radiusOf: UnsafePointer<Float>,
                             geometry g: MembranePasses.Geometry, stainedThreshold threshold: Float,
                             cells: UnsafeMutablePointer<MembraneCellTally>, sectors tally: UnsafeMutablePointer<MembraneSectorTally>) {
@@ -217,22 +218,33 @@ enum MembraneBlockPasses {
                         outline(last)
                     }
                 }
-                // The sectors: the pixels within the cell's lookup table. (Written as a `while`
-                // loop: `for x in from..<to` compiled to a pass 2 about 10% slower.)
-                var x = from
-                while x < to {
-                    let p = row &+ x, i = tb &+ x, xx = x
-                    x &+= 1
-                    if tis[p] == 0 { continue }
-                    let s = Int(sectorOf[i])
-                    if s < 0 { continue }
-                    // The first of the left, right, upper and lower neighbours in another cell.
-                    tally[base &+ s].take(radius: radiusOf[i], dab: d[p], stainedThreshold: threshold, sums: &sums,
-                                          across: {
-                                              let vl = vrow[xx >> 1]
-                                              return xx == x0 && left > 0 ? left : xx == x1 &- 1 && right > 0 ? right
-                                                  : vl > 0 && vl != l32 ? vl : 0 },
-                                          outsideNucleus: { nuc[p] != l32 })
+                // The sectors: the tissue pixels within the cell's lookup table, left to right,
+                // from the set bits of the row's tissue words.
+                if from < to {
+                    let line = bits + y &* wpr
+                    let lastWord = (to &- 1) >> 6
+                    var wi = from >> 6
+                    var m = line[wi] & (UInt64.max << UInt64(from & 63))
+                    while true {
+                        if wi == lastWord { m &= UInt64.max >> UInt64(63 &- ((to &- 1) & 63)) }
+                        while m != 0 {
+                            let xx = (wi << 6) &+ m.trailingZeroBitCount
+                            m &= m &- 1
+                            let p = row &+ xx, i = tb &+ xx
+                            let s = Int(sectorOf[i])
+                            if s < 0 { continue }
+                            // The first of the left, right, upper and lower neighbours in another cell.
+                            tally[base &+ s].take(radius: radiusOf[i], dab: d[p], stainedThreshold: threshold, sums: &sums,
+                                                  across: {
+                                                      let vl = vrow[xx >> 1]
+                                                      return xx == x0 && left > 0 ? left : xx == x1 &- 1 && right > 0 ? right
+                                                          : vl > 0 && vl != l32 ? vl : 0 },
+                                                  outsideNucleus: { nuc[p] != l32 })
+                        }
+                        if wi == lastWord { break }
+                        wi &+= 1
+                        m = line[wi]
+                    }
                 }
             }
         }

@@ -68,9 +68,11 @@ public enum MembraneMeasurer {
         let gw = w + 2
         var framed: [Int32] = []
         var runs = MembraneBlockPasses.Runs()
+        var tissueBits: TissueBits?  // with the coarse labels: the block passes read the tissue as bits
         let stretches = tables.stretches
         if let coarse {
             runs = MembraneBlockPasses.runs(coarse, width: w)
+            tissueBits = TissueBits(tissue)
         } else {
             framed = [Int32](unsafeUninitializedCapacity: gw * (h + 2)) { dst, count in
                 let base = dst.baseAddress!
@@ -94,17 +96,19 @@ public enum MembraneMeasurer {
         radiusOf.withUnsafeBufferPointer { radiusTable in
         cellTallies.withUnsafeMutableBufferPointer { cellTable in
         sectorTallies.withUnsafeMutableBufferPointer { sectorTable2 in
-            if coarse != nil {
+            if let tissueBits {
+                tissueBits.words.withUnsafeBufferPointer { bits in
                 runs.runs.withUnsafeBufferPointer { run in
                 runs.rowStart.withUnsafeBufferPointer { start in
                 stretches.end.withUnsafeBufferPointer { stretchEnd in
                 stretches.sector.withUnsafeBufferPointer { stretchSector in
                 stretches.at.withUnsafeBufferPointer { stretchAt in
-                    MembraneBlockPasses.outline(runs: run.baseAddress!, rowStart: start.baseAddress!, tissue: tis.baseAddress!,
+                    MembraneBlockPasses.outline(runs: run.baseAddress!, rowStart: start.baseAddress!, tissueBits: bits.baseAddress!,
+                                                wordsPerRow: tissueBits.wordsPerRow,
                                                 radiusOf: radiusTable.baseAddress!, stretchEnd: stretchEnd.baseAddress!,
                                                 stretchSector: stretchSector.baseAddress!, stretchAt: stretchAt.baseAddress!,
                                                 geometry: geometry, cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
-                }}}}}
+                }}}}}}
             } else {
                 framed.withUnsafeBufferPointer { fb in
                     MembranePasses.outline(labels: fb.baseAddress!, tissue: tis.baseAddress!, sectorOf: sectorTable.baseAddress!,
@@ -129,19 +133,21 @@ public enum MembraneMeasurer {
         radiusOf.withUnsafeBufferPointer { radiusTable in
         cellTallies.withUnsafeMutableBufferPointer { cellTable in
         sectorTallies.withUnsafeMutableBufferPointer { sectorTable2 in
-            if let coarse {
+            if let coarse, let tissueBits {
                 let zeroRow = [Int32](repeating: 0, count: (w + 1) / 2)  // the labels beyond the top and bottom
+                tissueBits.words.withUnsafeBufferPointer { bits in
                 runs.runs.withUnsafeBufferPointer { run in
                 runs.rowStart.withUnsafeBufferPointer { start in
                 coarse.values.withUnsafeBufferPointer { lab in
                 zeroRow.withUnsafeBufferPointer { zero in
                     MembraneBlockPasses.sectorPeaks(runs: run.baseAddress!, rowStart: start.baseAddress!, coarse: lab.baseAddress!,
                                                     zeroRow: zero.baseAddress!, nuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
+                                                    tissueBits: bits.baseAddress!, wordsPerRow: tissueBits.wordsPerRow,
                                                     dab: d.baseAddress!, sectorOf: sectorTable.baseAddress!,
                                                     radiusOf: radiusTable.baseAddress!, geometry: geometry,
                                                     stainedThreshold: threshold,
                                                     cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
-                }}}}
+                }}}}}
             } else {
                 framed.withUnsafeBufferPointer { fb in
                     MembranePasses.sectorPeaks(labels: fb.baseAddress!, nuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
@@ -156,8 +162,16 @@ public enum MembraneMeasurer {
         // A sector's membrane value is its second-highest pixel: a membrane crossing a sector
         // spans several pixels, so this stays on the ridge while shedding the upward bias of a
         // maximum over noisy pixels.
-        let peak = sectorTallies.map(\.second)
-        let outerNeighbour = sectorTallies.map { Swift.max(0, $0.neighbour) }  // −1: a sector without pixels
+        // (Filled in a loop each: a `map` here can compile to an append, with a uniqueness check,
+        // per element.)
+        let peak = [Float](unsafeUninitializedCapacity: sectorTallies.count) { out, count in
+            for k in sectorTallies.indices { out[k] = sectorTallies[k].second }
+            count = sectorTallies.count
+        }
+        let outerNeighbour = [Int32](unsafeUninitializedCapacity: sectorTallies.count) { out, count in
+            for k in sectorTallies.indices { out[k] = Swift.max(0, sectorTallies[k].neighbour) }  // −1: a sector without pixels
+            count = sectorTallies.count
+        }
         // Raw completeness of every cell first: it decides which neighbours are complete.
         var rawComplete = [Bool](repeating: false, count: n + 1)
         for l in 1..<(n + 1) {
