@@ -39,15 +39,43 @@ enum MembraneBlockPasses {
         var out = Runs()
         out.rowStart.reserveCapacity(ch + 1)
         out.runs.reserveCapacity(ch * 8)
+        // A row's run starts as bits (column b set when its label differs from the one before,
+        // or b = 0), formed without a jump; the runs are then read off them by counting zeros,
+        // instead of a label-by-label search for each run's end.
+        let words = (cw + 63) / 64
+        var starts = [UInt64](repeating: 0, count: Swift.max(1, words))
         coarse.values.withUnsafeBufferPointer { lab in
+        starts.withUnsafeMutableBufferPointer { sb in
+            let st = sb.baseAddress!
             for cy in 0..<ch {
                 out.rowStart.append(out.runs.count)
                 let row = lab.baseAddress! + cy &* cw
+                for wi in 0..<words {
+                    let first = wi &* 64, n = Swift.min(64, cw &- first)
+                    var m: UInt64 = wi == 0 ? 1 : (row[first] != row[first &- 1] ? 1 : 0)
+                    var k = 1
+                    while k < n {
+                        m |= (row[first &+ k] != row[first &+ k &- 1] ? 1 : 0) << UInt64(k)
+                        k &+= 1
+                    }
+                    st[wi] = m
+                }
+                // The next run start after column b (cw at the row's end).
+                @inline(__always) func next(after b: Int) -> Int {
+                    var wi = (b &+ 1) >> 6
+                    if wi >= words { return cw }
+                    var m = st[wi] & (UInt64.max << UInt64((b &+ 1) & 63))
+                    while m == 0 {
+                        wi &+= 1
+                        if wi >= words { return cw }
+                        m = st[wi]
+                    }
+                    return (wi << 6) &+ m.trailingZeroBitCount
+                }
                 var b0 = 0
                 while b0 < cw {
+                    let b1 = next(after: b0)
                     let l = row[b0]
-                    var b1 = b0 &+ 1
-                    while b1 < cw && row[b1] == l { b1 &+= 1 }
                     if l > 0 {
                         out.runs.append(Run(x0: Int32(2 &* b0), x1: Int32(Swift.min(w, 2 &* b1)), label: l,
                                             left: b0 > 0 ? row[b0 &- 1] : 0, right: b1 < cw ? row[b1] : 0))
@@ -56,7 +84,7 @@ enum MembraneBlockPasses {
                 }
             }
             out.rowStart.append(out.runs.count)
-        }
+        }}
         return out
     }
 
