@@ -2,7 +2,8 @@ import Testing
 @testable import StainScore
 
 /// `TissueBits` (the tissue plane one bit a pixel, for the membrane passes over label blocks)
-/// against the plane itself, and its first / last set bit searches against a walk pixel by pixel.
+/// against the plane itself, and the first / last set bit searches of `BitRow` on it against a
+/// walk pixel by pixel.
 @Suite("Tissue bits")
 struct TissueBitsTests {
     /// Widths around the word (64) and the eight-pixel chunk; one row, and a few.
@@ -50,11 +51,11 @@ struct TissueBitsTests {
                 for a in 0..<w {
                     for e in (a + 1)...w {
                         let first = (a..<e).first { tissue[$0, y] != 0 } ?? e
-                        if TissueBits.first(row, a, e) != first { wrong += 1 }
+                        if BitRow.first(row, a, e) != first { wrong += 1 }
                         guard first < e else { continue }
                         found += 1
                         let last = (a..<e).last { tissue[$0, y] != 0 }!
-                        if TissueBits.last(row, first, e - 1) != last { wrong += 1 }
+                        if BitRow.last(row, first, e - 1) != last { wrong += 1 }
                     }
                 }
             }

@@ -60,21 +60,9 @@ enum MembraneBlockPasses {
                     }
                     st[wi] = m
                 }
-                // The next run start after column b (cw at the row's end).
-                @inline(__always) func next(after b: Int) -> Int {
-                    var wi = (b &+ 1) >> 6
-                    if wi >= words { return cw }
-                    var m = st[wi] & (UInt64.max << UInt64((b &+ 1) & 63))
-                    while m == 0 {
-                        wi &+= 1
-                        if wi >= words { return cw }
-                        m = st[wi]
-                    }
-                    return (wi << 6) &+ m.trailingZeroBitCount
-                }
                 var b0 = 0
                 while b0 < cw {
-                    let b1 = next(after: b0)
+                    let b1 = b0 &+ 1 < cw ? BitRow.first(st, b0 &+ 1, cw) : cw  // the next run's start
                     let l = row[b0]
                     if l > 0 {
                         out.runs.append(Run(x0: Int32(2 &* b0), x1: Int32(Swift.min(w, 2 &* b1)), label: l,
@@ -119,7 +107,7 @@ enum MembraneBlockPasses {
     /// after it (it is √(dx² + dy²) rounded, monotone in |dx|), so over any set of columns its
     /// maximum is at the first or the last. A run's part in one sector (`SectorStretches`) is
     /// one such set once its glass pixels are left out: only its first and last tissue pixels
-    /// are looked at (found in the tissue bits, `TissueBits`), and the sector's tally is updated
+    /// are looked at (found in the tissue bits, `TissueBits`, by `BitRow`), and the sector's tally is updated
     /// once per stretch.
     static func outline(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, tissueBits bits: UnsafePointer<UInt64>,
                         wordsPerRow wpr: Int,
@@ -153,9 +141,9 @@ enum MembraneBlockPasses {
                         js &+= 1
                         if s >= 0 {
                             // The first and last tissue pixels of [x, e).
-                            let a = TissueBits.first(line, x, e)
+                            let a = BitRow.first(line, x, e)
                             if a < e {
-                                let b = TissueBits.last(line, a, e &- 1)
+                                let b = BitRow.last(line, a, e &- 1)
                                 let ra = radiusOf[tb &+ a], rb = radiusOf[tb &+ b]
                                 let r = ra > rb ? ra : rb
                                 let k = base &+ s

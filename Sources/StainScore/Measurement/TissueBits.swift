@@ -5,7 +5,7 @@
 /// In the benchmark's virtual tiles a third of the pixels inside cells are glass (pale cytoplasm
 /// below the tissue OD), scattered in small patches: tested byte by byte, each patch costs a
 /// jump or two the processor cannot foresee. In the bits a patch is skipped by counting zeros
-/// (`trailingZeroBitCount`, `leadingZeroBitCount`), one step however long it is.
+/// (`BitRow`), one step however long it is.
 struct TissueBits {
     let width: Int
     let height: Int
@@ -47,36 +47,5 @@ struct TissueBits {
             for i in 0..<(wpr * h) { out[i] = UInt64(littleEndian: out[i]) }
             count = wpr * h
         }
-    }
-}
-
-extension TissueBits {
-    /// The first set bit in [a, e) of the row whose words start at `row` (e if none); a < e.
-    @inline(__always)
-    static func first(_ row: UnsafePointer<UInt64>, _ a: Int, _ e: Int) -> Int {
-        var wi = a >> 6
-        var m = row[wi] >> UInt64(a & 63)
-        var base = a
-        while m == 0 {
-            wi &+= 1
-            base = wi << 6
-            if base >= e { return e }
-            m = row[wi]
-        }
-        return Swift.min(e, base &+ m.trailingZeroBitCount)
-    }
-
-    /// The last set bit in [a, b] of the row whose words start at `row`, when bit a is set.
-    @inline(__always)
-    static func last(_ row: UnsafePointer<UInt64>, _ a: Int, _ b: Int) -> Int {
-        var wi = b >> 6
-        var m = row[wi] << UInt64(63 &- (b & 63))
-        var top = b
-        while m == 0 {
-            wi &-= 1
-            top = (wi << 6) &+ 63
-            m = row[wi]
-        }
-        return Swift.max(a, top &- m.leadingZeroBitCount)
     }
 }
