@@ -84,28 +84,36 @@ public enum LocalMaxima {
             }
         }}}
         candidates.sort()
-        // Greedy suppression with a grid of cell size minimumDistance.
+        // Greedy suppression with a grid of cell size minimumDistance. Each grid cell lists its
+        // kept peaks newest first (`head`, then `next`), their coordinates kept beside them: no
+        // array per grid cell, no division per distance.
         let cell = max(1, Int(minimumDistance.rounded(.up)))
         let gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell
-        var grid = [[Int]](repeating: [], count: gw * gh)
+        var head = [Int32](repeating: -1, count: gw * gh)
+        var next: [Int32] = [], keptX: [Int32] = [], keptY: [Int32] = []
         var kept: [Int] = []
         let limit = minimumDistance * minimumDistance
         for key in candidates {
             let p = Int(key & 0xFFFF_FFFF)
-            let x = p % w, y = p / w
+            let y = p / w, x = p - y * w
             let gx = x / cell, gy = y / cell
             var free = true
             search: for ny in max(0, gy - 1)...min(gh - 1, gy + 1) {
                 for nx in max(0, gx - 1)...min(gw - 1, gx + 1) {
-                    for q in grid[ny * gw + nx] {
-                        let dx = Float(q % w - x), dy = Float(q / w - y)
+                    var q = Int(head[ny * gw + nx])
+                    while q >= 0 {
+                        let dx = Float(Int(keptX[q]) - x), dy = Float(Int(keptY[q]) - y)
                         if dx * dx + dy * dy < limit { free = false; break search }
+                        q = Int(next[q])
                     }
                 }
             }
             if free {
+                let c = gy * gw + gx
+                next.append(head[c])
+                head[c] = Int32(kept.count)
                 kept.append(p)
-                grid[gy * gw + gx].append(p)
+                keptX.append(Int32(x)); keptY.append(Int32(y))
             }
         }
         return kept

@@ -225,12 +225,14 @@ public enum NucleusDetector {
         let seeds = LocalMaxima.peaks(blob, threshold: threshold * 0.5, mask: mask,
                                       minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
         // Labels: −1 outside the mask (never flooded), 0 inside, seeds 1…count.
-        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
-        mask.values.withUnsafeBufferPointer { m in
+        var labels = Plane<Int32>(width: w, height: h, initializingWith: { l in  // every value written
+            mask.values.withUnsafeBufferPointer { m in
+                for i in 0..<n { l[i] = Int32(m[i]) &- 1 }
+            }
+        })
         labels.values.withUnsafeMutableBufferPointer { l in
-            for i in 0..<n { l[i] = Int32(m[i]) &- 1 }
             for (k, s) in seeds.enumerated() { l[s] = Int32(k &+ 1) }
-        }}
+        }
         clock.lap("nuclei.seeds")
         var maxBlob = -Float.infinity
         blob.values.withUnsafeBufferPointer { b in for v in b where v > maxBlob { maxBlob = v } }
