@@ -7,8 +7,6 @@
 /// jump or two the processor cannot foresee. In the bits a patch is skipped by counting zeros
 /// (`BitRow`), one step however long it is.
 struct TissueBits {
-    let width: Int
-    let height: Int
     /// Words per row: ⌈width / 64⌉.
     let wordsPerRow: Int
     /// Row y's pixel x is bit x & 63 of word `y · wordsPerRow + x >> 6`.
@@ -16,8 +14,6 @@ struct TissueBits {
 
     init(_ tissue: Plane<UInt8>) {
         let w = tissue.width, h = tissue.height, wpr = (w + 63) / 64
-        width = w
-        height = h
         wordsPerRow = wpr
         words = [UInt64](unsafeUninitializedCapacity: wpr * h) { out, count in
             let bytes = UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: UInt8.self)
