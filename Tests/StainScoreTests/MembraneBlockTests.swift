@@ -9,16 +9,20 @@ import Testing
 struct MembraneBlockTests {
     typealias Base = MembraneReferenceTests
 
-    /// Coarse labels: the scene's fine labels sampled at every second pixel (so they keep its
-    /// Voronoi territories, holes and empty labels), then spread back over 2×2 blocks cut at
-    /// odd right and bottom edges.
+    /// Coarse labels: the scene's fine cell and nucleus labels sampled at every second pixel (so
+    /// they keep its Voronoi territories, holes and empty labels), then spread back over 2×2
+    /// blocks cut at odd right and bottom edges. The block passes run only when both are blocks.
     static func blockInputs(_ scene: Base.Scene, seed: UInt64) -> (blocks: Base.Inputs, plain: Base.Inputs) {
         var inputs = Base.inputs(scene, seed: seed)
         let coarse = Downsample.sample(inputs.cells.labels, factor: 2)
         let fine = Upsample.blocks(coarse, factor: 2, width: scene.width, height: scene.height)
+        let coarseNuclei = Downsample.sample(inputs.nuclei.labels.labels, factor: 2)
+        let fineNuclei = Upsample.blocks(coarseNuclei, factor: 2, width: scene.width, height: scene.height)
+        inputs.nuclei.labels = LabelImage(labels: fineNuclei, count: inputs.nuclei.labels.count)
         var plain = inputs
         plain.cells = LabelImage(labels: fine, count: inputs.cells.count)
         inputs.cells = LabelImage(labels: fine, count: inputs.cells.count, blocks: LabelBlocks(labels: coarse, factor: 2))
+        inputs.nuclei.labels.blocks = LabelBlocks(labels: coarseNuclei, factor: 2)
         return (inputs, plain)
     }
 
@@ -39,6 +43,11 @@ struct MembraneBlockTests {
                 let a = Base.differences(fast, pixel), b = Base.differences(fast, slow)
                 #expect(a.isEmpty, "seed \(seed), \(settings): \(a.count) differences from the pixel passes, first \(a.prefix(5))")
                 #expect(b.isEmpty, "seed \(seed), \(settings): \(b.count) differences from the reference, first \(b.prefix(5))")
+                // Cell blocks without nucleus blocks: the pixel passes, the same profiles.
+                var cellBlocksOnly = blocks
+                cellBlocksOnly.nuclei.labels.blocks = nil
+                let c = Base.differences(run(cellBlocksOnly, reference: false), pixel)
+                #expect(c.isEmpty, "seed \(seed), \(settings): \(c.count) differences without nucleus blocks, first \(c.prefix(5))")
             }
         }
     }
@@ -101,6 +110,11 @@ struct MembraneBlockTests {
         if let b = cells.blocks {
             #expect(b.factor == Int((1 / t.mpp).rounded()))
             #expect(Upsample.blocks(b.labels, factor: b.factor, width: cells.width, height: cells.height) == cells.labels)
+        }
+        // The detector's nucleus labels carry their blocks whenever it worked on reduced planes.
+        #expect((nuclei.labels.blocks != nil) == (t.nucleusScale > 0))
+        if let b = nuclei.labels.blocks {
+            #expect(Upsample.blocks(b.labels, factor: b.factor, width: cells.width, height: cells.height) == nuclei.labels.labels)
         }
         // Whichever passes run, the profiles are those of the labels alone.
         var plain = cells

@@ -160,9 +160,11 @@ enum MembraneBlockPasses {
 
     /// Pass 2: as `MembranePasses.sectorPeaks` (`neighbour` must start at −1), over the coarse
     /// runs, fine row by fine row; the sectors' pixels are the set bits of `TissueBits`.
-    /// `zeroRow` holds ⌈width / 2⌉ zeros: the labels beyond the top and bottom edges.
+    /// `zeroRow` holds ⌈width / 2⌉ zeros: the labels beyond the top and bottom edges. The
+    /// nucleus labels are coarse too (⌈width / 2⌉ a row): the nuclei's 2×2 blocks, so pixel
+    /// (x, y)'s nucleus is coarse (x >> 1, y >> 1)'s.
     static func sectorPeaks(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, coarse lab: UnsafePointer<Int32>,
-                            zeroRow: UnsafePointer<Int32>, nuclei nuc: UnsafePointer<Int32>, tissue tis: UnsafePointer<UInt8>,
+                            zeroRow: UnsafePointer<Int32>, coarseNuclei nuc: UnsafePointer<Int32>, tissue tis: UnsafePointer<UInt8>,
                             tissueBits bits: UnsafePointer<UInt64>, wordsPerRow wpr: Int,
                             dab d: UnsafePointer<Float>, sectorOf: UnsafePointer<Int16>, radiusOf: UnsafePointer<Float>,
                             geometry g: MembranePasses.Geometry, stainedThreshold threshold: Float,
@@ -186,7 +188,7 @@ enum MembraneBlockPasses {
             let other = top ? cy &- 1 : cy &+ 1
             let vrow = other >= 0 && other < ch ? lab + other &* cw : zeroRow
             let bottomEdge = top && y &+ 1 == h
-            let row = y &* w
+            let row = y &* w, nucleusRow = nuc + cy &* cw
             for j in rowStart[cy]..<rowStart[cy &+ 1] {
                 let run = runs[j]
                 let l32 = run.label, l = Int(l32), x0 = Int(run.x0), x1 = Int(run.x1)
@@ -255,7 +257,7 @@ enum MembraneBlockPasses {
                                                       let vl = vrow[xx >> 1]
                                                       return xx == x0 && left > 0 ? left : xx == x1 &- 1 && right > 0 ? right
                                                           : vl > 0 && vl != l32 ? vl : 0 },
-                                                  outsideNucleus: { nuc[p] != l32 })
+                                                  outsideNucleus: { nucleusRow[xx >> 1] != l32 })
                         }
                         if wi == lastWord { break }
                         wi &+= 1

@@ -60,11 +60,12 @@ public enum MembraneMeasurer {
         let rn = nuclei.nuclei.map { Float($0.equivalentRadius) }
         let threshold = Float(stainedThreshold)
         let outerFraction = Float(p.outerFraction)
-        // Cell labels that are 2×2 blocks are walked block-wise, from the coarse labels
-        // (`MembraneBlockPasses`); others pixel by pixel, with a one-pixel frame of 0 around them
-        // so that a neighbour never needs a bounds check (reaching the frame counts as reaching
-        // the outline, as the image edge did).
-        let coarse = cells.blocks.flatMap { $0.factor == 2 ? $0.labels : nil }
+        // Cell and nucleus labels that are both 2×2 blocks are walked block-wise, from the coarse
+        // labels (`MembraneBlockPasses`); others pixel by pixel, with a one-pixel frame of 0
+        // around them so that a neighbour never needs a bounds check (reaching the frame counts
+        // as reaching the outline, as the image edge did).
+        let coarseNuclei = nuclei.labels.blocks.flatMap { $0.factor == 2 ? $0.labels : nil }
+        let coarse = coarseNuclei == nil ? nil : cells.blocks.flatMap { $0.factor == 2 ? $0.labels : nil }
         let gw = w + 2
         var framed: [Int32] = []
         var runs = MembraneBlockPasses.Runs()
@@ -126,7 +127,8 @@ public enum MembraneMeasurer {
             }
         }
         clock.lap("membrane.outline")
-        nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
+        // The block passes read the coarse nucleus labels (a quarter of the bytes).
+        (coarse != nil ? coarseNuclei! : nuclei.labels.labels).values.withUnsafeBufferPointer { nuc in
         tissue.values.withUnsafeBufferPointer { tis in
         dab.values.withUnsafeBufferPointer { d in
         sectorOf.withUnsafeBufferPointer { sectorTable in
@@ -141,7 +143,7 @@ public enum MembraneMeasurer {
                 coarse.values.withUnsafeBufferPointer { lab in
                 zeroRow.withUnsafeBufferPointer { zero in
                     MembraneBlockPasses.sectorPeaks(runs: run.baseAddress!, rowStart: start.baseAddress!, coarse: lab.baseAddress!,
-                                                    zeroRow: zero.baseAddress!, nuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
+                                                    zeroRow: zero.baseAddress!, coarseNuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
                                                     tissueBits: bits.baseAddress!, wordsPerRow: tissueBits.wordsPerRow,
                                                     dab: d.baseAddress!, sectorOf: sectorTable.baseAddress!,
                                                     radiusOf: radiusTable.baseAddress!, geometry: geometry,

@@ -151,7 +151,8 @@ public enum NucleusDetector {
             m.areaPixels = area[Int(n.label)]
             return m
         }
-        return NucleusDetection(labels: LabelImage(labels: labels, count: coarse.labels.count), nuclei: nuclei,
+        return NucleusDetection(labels: LabelImage(labels: labels, count: coarse.labels.count,
+                                                   blocks: LabelBlocks(labels: coarse.labels.labels, factor: f)), nuclei: nuclei,
                                 threshold: coarse.threshold,
                                 coarse: CoarseNuclei(labels: coarse.labels, nuclei: coarse.nuclei, factor: f))
     }
