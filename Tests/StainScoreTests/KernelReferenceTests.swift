@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import StainScore
+@testable import StainScore
 
 /// The optimised kernels against the plain implementations in `Reference`: exactly equal
 /// (integers, labels, and float results the kernel promises to form in the same order), on
@@ -215,6 +215,37 @@ struct KernelReferenceTests {
         Watershed.flood(levels: levels, labels: &fast, centres: centres, radii: radii, ridgeStop: 20)
         Reference.flood(levels: levels, labels: &slow, centres: centres, radii: radii, ridgeStop: 20)
         #expect(fast == slow)
+        // The copying form: the same flood, the markers left as they were.
+        let markers = labels
+        #expect(Watershed.flooded(levels: levels, markers: markers, centres: centres, radii: radii, ridgeStop: 20) == slow)
+        #expect(markers == labels)
+        // A flat landscape from one marker: level 0 then holds every pixel, as many as its
+        // FIFO is made for at the start.
+        let flat = Plane<UInt8>(width: w, height: h, repeating: 0)
+        var one = Plane<Int32>(width: w, height: h, repeating: 0), oneSlow = one
+        one.values[(w * h) / 2] = 1; oneSlow.values[(w * h) / 2] = 1
+        Watershed.flood(levels: flat, labels: &one)
+        Reference.flood(levels: flat, labels: &oneSlow)
+        #expect(one == oneSlow)
+        #expect(one.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test("zero count equals a count byte by byte", arguments: sizes)
+    func zeroCount(_ w: Int, _ h: Int) {
+        var rng = SplitMix64(seed: UInt64(w * 7 + h))
+        // Zeros, ones, 0x80 and 0xFF (the bytes the word trick must tell apart) and others.
+        let special: [UInt8] = [0, 1, 0x7F, 0x80, 0x81, 0xFF]
+        let bytes = (0..<(w * h)).map { _ in
+            let u = rng.nextUnit()
+            return u < 0.5 ? special[Int(u * 12)] : UInt8(truncatingIfNeeded: Int(rng.nextUnit() * 256))
+        }
+        bytes.withUnsafeBufferPointer { p in
+            for start in [0, 1, 3] where start <= p.count {
+                let expected = p[start...].reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
+                #expect(Watershed.zeroCount(p.baseAddress! + start, p.count - start) == expected)
+            }
+        }
+        #expect(Watershed.zeroCount([UInt8](repeating: 0, count: w * h), w * h) == w * h)
     }
 
     /// Quantisation as first written: clamp, optional inversion, then `Int32(v + 0.5)` (a

@@ -38,6 +38,15 @@ struct LevelQueues: ~Copyable {
         return (grown, newCapacity)
     }
 
+    /// Makes the still unused FIFO of `level` hold `capacity` entries without growing (nothing
+    /// when `capacity` ≤ 1024, what its first push allocates anyway).
+    func reserve(level: Int, capacity: Int) {
+        precondition(buffers[level] == nil, "reserve a level before its first push")
+        guard capacity > 1024 else { return }
+        buffers[level] = .allocate(capacity: capacity)
+        capacities[level] = capacity
+    }
+
     /// Appends `value` at `level`.
     @inline(__always)
     func push(_ value: UInt64, level: Int) {

@@ -17,9 +17,33 @@ public enum Watershed {
     ///   spilling into the stroma beyond).
     public static func flood(levels: Plane<UInt8>, labels: inout Plane<Int32>,
                              centres: [SIMD2<Float>]? = nil, radii: [Float]? = nil, ridgeStop: UInt8? = nil) {
+        precondition(labels.width == levels.width && labels.height == levels.height)
+        guard labels.count > 0 else { return }
+        labels.values.withUnsafeMutableBufferPointer { out in
+            flood(levels: levels, markers: UnsafePointer(out.baseAddress!), into: out.baseAddress!,
+                  centres: centres, radii: radii, ridgeStop: ridgeStop)
+        }
+    }
+
+    /// `flood` of a copy of `markers`, returned: the markers are copied in the flood's first
+    /// pass over the pixels, where a caller's `var labels = markers` followed by `flood` copies
+    /// the whole plane first (when `markers` is shared, as a detection's labels are).
+    public static func flooded(levels: Plane<UInt8>, markers: Plane<Int32>,
+                               centres: [SIMD2<Float>]? = nil, radii: [Float]? = nil, ridgeStop: UInt8? = nil) -> Plane<Int32> {
+        precondition(markers.width == levels.width && markers.height == levels.height)
+        guard markers.count > 0 else { return markers }
+        return Plane<Int32>(width: markers.width, height: markers.height, initializingWith: { out in  // every value written
+            markers.values.withUnsafeBufferPointer { m in
+                flood(levels: levels, markers: m.baseAddress!, into: out, centres: centres, radii: radii, ridgeStop: ridgeStop)
+            }
+        })
+    }
+
+    /// The flood of `markers` into `out` (both `levels`' size, not empty; the same buffer for a
+    /// flood in place).
+    static func flood(levels: Plane<UInt8>, markers: UnsafePointer<Int32>, into out: UnsafeMutablePointer<Int32>,
+                      centres: [SIMD2<Float>]?, radii: [Float]?, ridgeStop: UInt8?) {
         let w = levels.width, h = levels.height
-        precondition(labels.width == w && labels.height == h)
-        guard w > 0, h > 0 else { return }
         precondition(w < 65534 && h < 65534, "Watershed.flood packs coordinates in 16 bits")
         // One byte per pixel on a grid with a one-pixel frame: the pixel's level while it is
         // free, `taken` (255) once labelled, forbidden or on the frame. One load tells both
@@ -42,15 +66,31 @@ public enum Watershed {
         centreList.withUnsafeBufferPointer { cp in
         radius2.withUnsafeBufferPointer { rp in
         levels.values.withUnsafeBufferPointer { src in
-        labels.values.withUnsafeMutableBufferPointer { outb in
-            let lv = gb.baseAddress!, out = outb.baseAddress!
-            for y in 0..<h {
-                let row = y &* w, grow = (y &+ 1) &* gw &+ 1
-                for x in 0..<w {
-                    let l = src[row &+ x]
-                    lv[grow &+ x] = out[row &+ x] == 0 ? (l == taken ? taken &- 1 : l) : taken
+            let lv = gb.baseAddress!
+            @inline(__always) func level(_ i: Int, marker: Int32) -> UInt8 {
+                let l = src[i]
+                return marker == 0 ? (l == taken ? taken &- 1 : l) : taken
+            }
+            if markers == UnsafePointer(out) {
+                for y in 0..<h {
+                    let row = y &* w, grow = (y &+ 1) &* gw &+ 1
+                    for x in 0..<w { lv[grow &+ x] = level(row &+ x, marker: out[row &+ x]) }
+                }
+            } else {
+                for y in 0..<h {
+                    let row = y &* w, grow = (y &+ 1) &* gw &+ 1
+                    for x in 0..<w {
+                        let m = markers[row &+ x]
+                        out[row &+ x] = m
+                        lv[grow &+ x] = level(row &+ x, marker: m)
+                    }
                 }
             }
+            // Level 0 can never hold more entries than the pixels at level 0 (its free pixels are
+            // queued once each, its markers at most once): its FIFO is made that large at once.
+            // On the cell flood's flat landscape it holds most of the flood, and growing it by
+            // doublings copied it about once over.
+            queue.reserve(level: 0, capacity: zeroCount(src.baseAddress!, src.count))
             // A queue entry packs the grid x (16 bits), y (16 bits) and the label (32 bits).
             @inline(__always) func entry(_ gx: Int, _ gy: Int, _ label: Int32) -> UInt64 {
                 UInt64(truncatingIfNeeded: gx) | (UInt64(truncatingIfNeeded: gy) &<< 16) | (UInt64(UInt32(bitPattern: label)) &<< 32)
@@ -125,7 +165,23 @@ public enum Watershed {
                 }
                 buffer.deallocate()
             }
-        }}}}}
+        }}}}
+    }
+
+    /// How many of the `count` bytes at `p` are 0, eight at a time: in a word v, the top bit of
+    /// each byte of ((v & 0x7F…) + 0x7F…) | v is set exactly when that byte is not 0 (no carry
+    /// crosses a byte), and the clear top bits are counted.
+    static func zeroCount(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        let raw = UnsafeRawPointer(p)
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, highs: UInt64 = 0x8080_8080_8080_8080
+        var total = 0, i = 0
+        while i &+ 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            total &+= (~(((v & low7) &+ low7) | v) & highs).nonzeroBitCount
+            i &+= 8
+        }
+        while i < count { total &+= p[i] == 0 ? 1 : 0; i &+= 1 }
+        return total
     }
 
     /// Quantises `plane` linearly from [low, high] to 0…255 (clamped, rounded half up); levels

@@ -73,8 +73,6 @@ public enum CellSegmenter {
             clock.lap("cells.upsample")
             return LabelImage(labels: labels, count: cells.count, blocks: blocks)
         }
-        // Markers: the nucleus labels themselves (0 or positive: the flood fills the zeros).
-        var labels = nuclei.labels.labels
         let smooth = GaussianFilter.blur(dab, sigma: p.dabSmoothingSigmaMicrons / pixelSize)
         let flat = UInt8(max(0, min(255, (p.dabFlatBelowOD / p.dabLevelCeiling * 255).rounded())))
         let levels = Watershed.quantise(smooth, low: 0, high: Float(p.dabLevelCeiling), zeroBelow: flat)
@@ -83,7 +81,8 @@ public enum CellSegmenter {
         let limit = p.maximumRadiusMicrons / pixelSize
         let radii = nuclei.nuclei.map { Float(min(limit, p.maximumRadiusPerNucleusRadius * $0.equivalentRadius)) }
         let stop = UInt8(max(1, min(255, (p.ridgeStopOD / p.dabLevelCeiling * 255).rounded())))
-        Watershed.flood(levels: levels, labels: &labels, centres: centres, radii: radii, ridgeStop: stop)
+        // Markers: the nucleus labels themselves (0 or positive: the flood fills the zeros).
+        let labels = Watershed.flooded(levels: levels, markers: nuclei.labels.labels, centres: centres, radii: radii, ridgeStop: stop)
         clock.lap("cells.watershed")
         return LabelImage(labels: labels, count: nuclei.nuclei.count)
     }
