@@ -9,12 +9,16 @@
 public enum ContourTracer {
     /// The bounding box of every label 1…`labels.count` (index label − 1; nil when unused), in one pass.
     public static func bounds(of labels: LabelImage) -> [PixelRect?] {
-        let n = labels.count
+        bounds(of: labels.labels, count: labels.count)
+    }
+
+    /// The bounding box of every label 1…`count` of `plane` (index label − 1; nil when unused).
+    static func bounds(of plane: Plane<Int32>, count n: Int) -> [PixelRect?] {
         guard n > 0 else { return [] }
         var minX = [Int](repeating: Int.max, count: n + 1), minY = minX
         var maxX = [Int](repeating: -1, count: n + 1), maxY = maxX
-        let w = labels.width, h = labels.height
-        labels.labels.values.withUnsafeBufferPointer { v in
+        let w = plane.width, h = plane.height
+        plane.values.withUnsafeBufferPointer { v in
             for y in 0..<h {
                 let row = y &* w
                 for x in 0..<w {
@@ -120,5 +124,55 @@ public enum ContourTracer {
             polygons[owner].holes.append(hole.ring)
         }
         return polygons
+    }
+
+    /// The outlines of a label image's regions, traced on its blocks when it has them (a
+    /// `factor²`-th of the pixels) and scaled back, else on its pixels.
+    ///
+    /// The polygons are those traced on the pixels: a block's outer edges are its pixels' outer
+    /// edges, collinear points are dropped, and the partial blocks at the right and bottom edges
+    /// end at the image's edge. Only where a ring starts may differ — the pixel trace starts a
+    /// hole at its top-left corner, the block trace where its coarse top edge ends — so the
+    /// scaled rings start at their top-left corner (the smallest y, then x): an exterior does
+    /// already.
+    public struct Outlines: Sendable {
+        let plane: Plane<Int32>
+        let factor: Int
+        let width: Int
+        let height: Int
+        /// Bounding boxes in `plane`'s pixels (index label − 1).
+        let bounds: [PixelRect?]
+
+        public init(_ labels: LabelImage) {
+            if let b = labels.blocks {
+                plane = b.labels
+                factor = b.factor
+            } else {
+                plane = labels.labels
+                factor = 1
+            }
+            width = labels.width
+            height = labels.height
+            bounds = ContourTracer.bounds(of: plane, count: labels.count)
+        }
+
+        /// The polygons of `label` in the image's pixel-corner coordinates (none when unused).
+        public func polygons(of label: Int32) -> [PixelPolygon] {
+            let l = Int(label)
+            guard l >= 1, l <= bounds.count, let box = bounds[l - 1] else { return [] }
+            let traced = ContourTracer.polygons(of: label, in: plane, bounds: box)
+            guard factor > 1 else { return traced }
+            let f = Double(factor), right = Double(width), bottom = Double(height)
+            func scaled(_ ring: [SIMD2<Double>]) -> [SIMD2<Double>] {
+                var open = ring.dropLast().map { SIMD2(Swift.min($0.x * f, right), Swift.min($0.y * f, bottom)) }
+                var first = 0
+                for k in open.indices where open[k].y < open[first].y || (open[k].y == open[first].y && open[k].x < open[first].x) {
+                    first = k
+                }
+                open = Array(open[first...] + open[..<first])
+                return open + [open[0]]
+            }
+            return traced.map { PixelPolygon(exterior: scaled($0.exterior), holes: $0.holes.map(scaled)) }
+        }
     }
 }

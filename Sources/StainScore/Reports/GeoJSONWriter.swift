@@ -18,21 +18,16 @@ public enum GeoJSONWriter {
     /// Cells whose outline cannot be found (should not happen) are left out.
     public static func featureCollection(slide: String, cells: [CellMeasurement], analysis: TileAnalysis) -> String {
         let labels = CellLabels.labels(of: cells, in: analysis)
-        let cellBounds = ContourTracer.bounds(of: analysis.cellLabels)
-        let nucleusBounds = ContourTracer.bounds(of: analysis.nucleusLabels)
+        let cellOutlines = ContourTracer.Outlines(analysis.cellLabels)
+        let nucleusOutlines = ContourTracer.Outlines(analysis.nucleusLabels)
         let scale = Double(max(1, analysis.reduction))
         var features: [String] = []
         features.reserveCapacity(cells.count)
         for (index, cell) in cells.enumerated() {
             guard let label = labels[index] else { continue }
-            let l = Int(label)
-            guard l >= 1, l <= cellBounds.count, let cb = cellBounds[l - 1] else { continue }
-            let outline = ContourTracer.polygons(of: label, in: analysis.cellLabels.labels, bounds: cb).map { $0.scaled(by: scale) }
+            let outline = cellOutlines.polygons(of: label).map { $0.scaled(by: scale) }
             guard !outline.isEmpty else { continue }
-            var nucleus: [PixelPolygon] = []
-            if l <= nucleusBounds.count, let nb = nucleusBounds[l - 1] {
-                nucleus = ContourTracer.polygons(of: label, in: analysis.nucleusLabels.labels, bounds: nb).map { $0.scaled(by: scale) }
-            }
+            let nucleus = nucleusOutlines.polygons(of: label).map { $0.scaled(by: scale) }
             features.append(feature(slide: slide, cell: cell, index: index, outline: outline, nucleus: nucleus))
         }
         return "{\"type\":\"FeatureCollection\",\"features\":[" + (features.isEmpty ? "" : "\n" + features.joined(separator: ",\n") + "\n")

@@ -58,20 +58,22 @@ public enum CellSegmenter {
             q.floodMicronsPerPixel = 0
             let cells = segment(dab: coarseDAB ?? Downsample.box(dab, factor: factor), nuclei: coarse, pixelSize: pixelSize * scale,
                                 parameters: q, clock: clock)
-            var labels = Upsample.blocks(cells.labels, factor: factor, width: dab.width, height: dab.height)
-            // Exactly blocks unless fine nucleus pixels are written over them below.
-            var blocks: LabelBlocks? = LabelBlocks(labels: cells.labels, factor: factor)
-            if nuclei.coarse?.factor != factor {
-                blocks = nil
-                // A nucleus pixel always belongs to its own cell (the coarse markers were only
-                // samples of the fine nuclei).
-                nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
-                labels.values.withUnsafeMutableBufferPointer { lab in
-                    for i in 0..<nuc.count where nuc[i] > 0 { lab[i] = nuc[i] }
-                }}
+            // With the detection's own coarse nuclei as markers the cells are exactly blocks of
+            // the coarse flood (no plane is made); else fine nucleus pixels are written over them.
+            if nuclei.coarse?.factor == factor {
+                clock.lap("cells.upsample")
+                return LabelImage(blocks: LabelBlocks(labels: cells.labels, factor: factor), width: dab.width,
+                                  height: dab.height, count: cells.count)
             }
+            var labels = Upsample.blocks(cells.labels, factor: factor, width: dab.width, height: dab.height)
+            // A nucleus pixel always belongs to its own cell (the coarse markers were only
+            // samples of the fine nuclei).
+            nuclei.labels.labels.values.withUnsafeBufferPointer { nuc in
+            labels.values.withUnsafeMutableBufferPointer { lab in
+                for i in 0..<nuc.count where nuc[i] > 0 { lab[i] = nuc[i] }
+            }}
             clock.lap("cells.upsample")
-            return LabelImage(labels: labels, count: cells.count, blocks: blocks)
+            return LabelImage(labels: labels, count: cells.count)
         }
         let smooth = GaussianFilter.blur(dab, sigma: p.dabSmoothingSigmaMicrons / pixelSize)
         let flat = UInt8(max(0, min(255, (p.dabFlatBelowOD / p.dabLevelCeiling * 255).rounded())))

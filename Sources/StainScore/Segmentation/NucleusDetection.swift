@@ -114,10 +114,10 @@ public enum NucleusDetector {
 
     /// Labels of a detection made on `factor`-reduced planes, mapped back to `width × height`
     /// pixels (each coarse pixel covers its factor × factor block, the partial blocks at the
-    /// right and bottom edges included); centroids and areas are re-expressed in fine pixels,
-    /// the areas counted exactly.
+    /// right and bottom edges included: the coarse labels as `LabelImage.blocks`, the plane
+    /// made only if asked for); centroids and areas are re-expressed in fine pixels, the areas
+    /// counted exactly.
     static func upsample(_ coarse: NucleusDetection, factor f: Int, width w: Int, height h: Int) -> NucleusDetection {
-        let labels = Upsample.blocks(coarse.labels.labels, factor: f, width: w, height: h)
         // Exact fine areas: each coarse pixel covers f × f fine pixels (its region's `areaPixels`
         // counts them), fewer in a partial last column and row — only those are visited.
         let cw = coarse.labels.width, ch = coarse.labels.height
@@ -151,8 +151,8 @@ public enum NucleusDetector {
             m.areaPixels = area[Int(n.label)]
             return m
         }
-        return NucleusDetection(labels: LabelImage(labels: labels, count: coarse.labels.count,
-                                                   blocks: LabelBlocks(labels: coarse.labels.labels, factor: f)), nuclei: nuclei,
+        return NucleusDetection(labels: LabelImage(blocks: LabelBlocks(labels: coarse.labels.labels, factor: f), width: w, height: h,
+                                                   count: coarse.labels.count), nuclei: nuclei,
                                 threshold: coarse.threshold,
                                 coarse: CoarseNuclei(labels: coarse.labels, nuclei: coarse.nuclei, factor: f))
     }
