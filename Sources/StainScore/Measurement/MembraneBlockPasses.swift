@@ -159,14 +159,16 @@ enum MembraneBlockPasses {
     }
 
     /// Pass 2: as `MembranePasses.sectorPeaks` (`neighbour` must start at −1), over the coarse
-    /// runs, fine row by fine row; the sectors' pixels are the set bits of `TissueBits`.
+    /// runs, fine row by fine row; the sectors' pixels are the set bits of `TissueBits`, each
+    /// pixel's radius and sector one load from `entries`.
     /// `zeroRow` holds ⌈width / 2⌉ zeros: the labels beyond the top and bottom edges. The
     /// nucleus labels are coarse too (⌈width / 2⌉ a row): the nuclei's 2×2 blocks, so pixel
     /// (x, y)'s nucleus is coarse (x >> 1, y >> 1)'s.
     static func sectorPeaks(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, coarse lab: UnsafePointer<Int32>,
                             zeroRow: UnsafePointer<Int32>, coarseNuclei nuc: UnsafePointer<Int32>, tissue tis: UnsafePointer<UInt8>,
                             tissueBits bits: UnsafePointer<UInt64>, wordsPerRow wpr: Int,
-                            dab d: UnsafePointer<Float>, sectorOf: UnsafePointer<Int16>, radiusOf: UnsafePointer<Float>,
+                            dab d: UnsafePointer<Float>, sectorOf: UnsafePointer<Int16>,
+                            entries: UnsafePointer<MembraneLookupTables.Entry>,
                             geometry g: MembranePasses.Geometry, stainedThreshold threshold: Float,
                             cells: UnsafeMutablePointer<MembraneCellTally>, sectors tally: UnsafeMutablePointer<MembraneSectorTally>) {
         let w = g.width, h = g.height, sectors = g.sectors, side = g.side, reach = g.reach
@@ -249,10 +251,11 @@ enum MembraneBlockPasses {
                             let xx = (wi << 6) &+ m.trailingZeroBitCount
                             m &= m &- 1
                             let p = row &+ xx, i = tb &+ xx
-                            let s = Int(sectorOf[i])
+                            let entry = entries[i]
+                            let s = Int(entry.sector)
                             if s < 0 { continue }
                             // The first of the left, right, upper and lower neighbours in another cell.
-                            tally[base &+ s].take(radius: radiusOf[i], dab: d[p], stainedThreshold: threshold, sums: &sums,
+                            tally[base &+ s].take(radius: entry.radius, dab: d[p], stainedThreshold: threshold, sums: &sums,
                                                   across: {
                                                       let vl = vrow[xx >> 1]
                                                       return xx == x0 && left > 0 ? left : xx == x1 &- 1 && right > 0 ? right

@@ -16,6 +16,14 @@ struct MembraneLookupTables: Sendable {
     /// √(dx² + dy²), 0 at the centre.
     let radiusOf: [Float]
     let stretches: MembraneBlockPasses.SectorStretches
+    /// `sectorOf` and `radiusOf` side by side, for pass 2 over the blocks: one load a pixel.
+    let entries: [Entry]
+
+    /// An offset's radius and sector (−1 at the centre).
+    struct Entry {
+        var radius: Float
+        var sector: Int32
+    }
 
     init(reach: Int, sectors: Int) {
         let side = 2 * reach + 1
@@ -33,6 +41,7 @@ struct MembraneLookupTables: Sendable {
         self.sectorOf = sectorOf
         self.radiusOf = radiusOf
         self.stretches = MembraneBlockPasses.SectorStretches(sectorOf: sectorOf, side: side)
+        self.entries = zip(radiusOf, sectorOf).map { Entry(radius: $0, sector: Int32($1)) }
     }
 
     /// The tables for this reach and number of sectors, built on first use.

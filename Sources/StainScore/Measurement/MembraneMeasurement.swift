@@ -142,14 +142,15 @@ public enum MembraneMeasurer {
                 runs.rowStart.withUnsafeBufferPointer { start in
                 coarse.values.withUnsafeBufferPointer { lab in
                 zeroRow.withUnsafeBufferPointer { zero in
+                tables.entries.withUnsafeBufferPointer { entryTable in
                     MembraneBlockPasses.sectorPeaks(runs: run.baseAddress!, rowStart: start.baseAddress!, coarse: lab.baseAddress!,
                                                     zeroRow: zero.baseAddress!, coarseNuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
                                                     tissueBits: bits.baseAddress!, wordsPerRow: tissueBits.wordsPerRow,
                                                     dab: d.baseAddress!, sectorOf: sectorTable.baseAddress!,
-                                                    radiusOf: radiusTable.baseAddress!, geometry: geometry,
+                                                    entries: entryTable.baseAddress!, geometry: geometry,
                                                     stainedThreshold: threshold,
                                                     cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
-                }}}}}
+                }}}}}}
             } else {
                 framed.withUnsafeBufferPointer { fb in
                     MembranePasses.sectorPeaks(labels: fb.baseAddress!, nuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
