@@ -51,6 +51,7 @@ struct LabelBlocksTests {
     func plane(_ c: Case) {
         let (blocks, plain) = Self.images(c, seed: 3)
         #expect(blocks.width == c.width && blocks.height == c.height)
+        #expect(!blocks.hasPlane)
         for y in 0..<c.height {
             for x in 0..<c.width where blocks[x, y] != plain.labels[x, y] {
                 Issue.record("pixel (\(x), \(y)): \(blocks[x, y]) from the blocks, \(plain.labels[x, y]) in the plane")
@@ -113,7 +114,7 @@ struct LabelBlocksTests {
 
     /// A synthetic tile analysed at 0.5 µm/px gives block-only cell and nucleus labels; the
     /// reports made from them equal those made from the same labels as planes.
-    @Test("the GeoJSON of a tile is the same from the blocks as from the planes")
+    @Test("the GeoJSON of a tile is the same from the blocks as from the planes, and makes no plane")
     func reports() throws {
         var c = SynthesisConfiguration()
         c.seed = 12
@@ -126,13 +127,16 @@ struct LabelBlocksTests {
                                             stains: .ruifrokJohnstonHDAB, parameters: AnalysisParameters())
         #expect(analysis.cellLabels.blocks != nil && analysis.nucleusLabels.blocks != nil)
         #expect(analysis.cells.count > 10)
+        let labels = CellLabels.labels(of: analysis.cells, in: analysis)
+        let fromBlocks = GeoJSONWriter.featureCollection(slide: "s", cells: analysis.cells, analysis: analysis)
+        // Neither the analysis nor its cell list and GeoJSON made a full-resolution plane.
+        #expect(!analysis.cellLabels.hasPlane && !analysis.nucleusLabels.hasPlane)
         var plain = analysis
         plain.cellLabels.blocks = nil
         plain.nucleusLabels.blocks = nil
-        let labels = CellLabels.labels(of: analysis.cells, in: analysis)
+        #expect(plain.cellLabels.hasPlane && plain.nucleusLabels.hasPlane)
         #expect(labels == CellLabels.labels(of: analysis.cells, in: plain))
         #expect(labels.allSatisfy { $0 != nil })
-        let fromBlocks = GeoJSONWriter.featureCollection(slide: "s", cells: analysis.cells, analysis: analysis)
         #expect(fromBlocks == GeoJSONWriter.featureCollection(slide: "s", cells: analysis.cells, analysis: plain))
         #expect(fromBlocks.contains("\"nucleusGeometry\""))
     }

@@ -97,6 +97,10 @@ public struct LabelImage: Sendable, Equatable {
 
     public static func == (a: LabelImage, b: LabelImage) -> Bool { a.labels == b.labels && a.count == b.count }
 
+    /// Whether the plane exists (given, or made from the blocks): the tests check that the
+    /// analysis and its reports do without it.
+    var hasPlane: Bool { storage.hasPlane }
+
     public var width: Int { storage.width }
     public var height: Int { storage.height }
     /// The label of pixel (x, y), read from the blocks when there are some.
@@ -127,6 +131,13 @@ private final class LabelStorage: @unchecked Sendable {
     static func checkCover(_ b: LabelBlocks, width: Int, height: Int) {
         precondition(b.factor >= 1 && b.labels.width == (width + b.factor - 1) / b.factor
             && b.labels.height == (height + b.factor - 1) / b.factor, "block labels must cover the labels")
+    }
+
+    var hasPlane: Bool {
+        if given != nil { return true }
+        lock.lock()
+        defer { lock.unlock() }
+        return made != nil
     }
 
     var plane: Plane<Int32> {

@@ -25,7 +25,7 @@ public enum CellLabels {
             }
             let px = Int(ax.rounded()), py = Int(ay.rounded())
             if px >= 0, py >= 0, px < w, py < h {
-                let l = Int(nuclei.labels[px, py])
+                let l = Int(nuclei[px, py])  // from the blocks when there are some
                 if l > 0, l <= n, distance2(l) <= limit { return Int32(l) }
             }
             var best = 0
