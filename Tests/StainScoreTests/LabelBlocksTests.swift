@@ -85,6 +85,8 @@ struct LabelBlocksTests {
             let (blocks, plain) = Self.images(c, seed: seed)
             let fromBlocks = ContourTracer.Outlines(blocks), fromPixels = ContourTracer.Outlines(plain)
             let bounds = ContourTracer.bounds(of: plain)
+            #expect(ContourTracer.bounds(of: blocks) == bounds, "seed \(seed): boxes from the blocks")
+            #expect(!blocks.hasPlane, "seed \(seed): the boxes made the plane")
             for l in 1...max(1, plain.count) {
                 let label = Int32(l)
                 let expected = l <= bounds.count ? bounds[l - 1].map { ContourTracer.polygons(of: label, in: plain.labels, bounds: $0) } ?? [] : []

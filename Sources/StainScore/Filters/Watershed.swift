@@ -71,6 +71,7 @@ public enum Watershed {
                 let l = src[i]
                 return marker == 0 ? (l == taken ? taken &- 1 : l) : taken
             }
+            // One loop per case: in place, copying the markers would store each label over itself.
             if markers == UnsafePointer(out) {
                 for y in 0..<h {
                     let row = y &* w, grow = (y &+ 1) &* gw &+ 1

@@ -7,9 +7,18 @@
 /// points are dropped, which does not change the area: the enclosed area of a label's polygons
 /// is exactly its pixel count.
 public enum ContourTracer {
-    /// The bounding box of every label 1…`labels.count` (index label − 1; nil when unused), in one pass.
+    /// The bounding box of every label 1…`labels.count` (index label − 1; nil when unused), in one pass
+    /// — over the blocks when the labels have them (each block box scaled and cut at the image's
+    /// edge), without making the plane.
     public static func bounds(of labels: LabelImage) -> [PixelRect?] {
-        bounds(of: labels.labels, count: labels.count)
+        guard let b = labels.blocks else { return bounds(of: labels.labels, count: labels.count) }
+        let f = b.factor, w = labels.width, h = labels.height
+        return bounds(of: b.labels, count: labels.count).map { box in
+            box.map { c in
+                let x1 = Swift.min(w, (c.x + c.width) * f), y1 = Swift.min(h, (c.y + c.height) * f)
+                return PixelRect(x: c.x * f, y: c.y * f, width: x1 - c.x * f, height: y1 - c.y * f)
+            }
+        }
     }
 
     /// The bounding box of every label 1…`count` of `plane` (index label − 1; nil when unused).
@@ -163,14 +172,21 @@ public enum ContourTracer {
             let traced = ContourTracer.polygons(of: label, in: plane, bounds: box)
             guard factor > 1 else { return traced }
             let f = Double(factor), right = Double(width), bottom = Double(height)
+            // Scaling and the cut keep the corners' order (no two corners meet), so the top-left
+            // corner is found on the traced ring and the scaled ring written once from it.
             func scaled(_ ring: [SIMD2<Double>]) -> [SIMD2<Double>] {
-                var open = ring.dropLast().map { SIMD2(Swift.min($0.x * f, right), Swift.min($0.y * f, bottom)) }
+                let n = ring.count - 1  // closed: the last point repeats the first
                 var first = 0
-                for k in open.indices where open[k].y < open[first].y || (open[k].y == open[first].y && open[k].x < open[first].x) {
+                for k in 1..<n where ring[k].y < ring[first].y || (ring[k].y == ring[first].y && ring[k].x < ring[first].x) {
                     first = k
                 }
-                open = Array(open[first...] + open[..<first])
-                return open + [open[0]]
+                var out: [SIMD2<Double>] = []
+                out.reserveCapacity(n + 1)
+                for k in 0...n {
+                    let p = ring[(first + k) % n]
+                    out.append(SIMD2(Swift.min(p.x * f, right), Swift.min(p.y * f, bottom)))
+                }
+                return out
             }
             return traced.map { PixelPolygon(exterior: scaled($0.exterior), holes: $0.holes.map(scaled)) }
         }
