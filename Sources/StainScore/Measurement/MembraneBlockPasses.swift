@@ -31,6 +31,12 @@ enum MembraneBlockPasses {
     struct Runs {
         var runs: [Run] = []
         var rowStart: [Int] = []
+        /// Where the labels change from one coarse row to the next: bit b of row r (`wordsPerRow`
+        /// words a row, rows 0…height) is set when coarse (b, r) and (b, r − 1) differ, the rows
+        /// beyond the top and bottom being 0. Pass 2 walks a run's outline across its block's
+        /// edge as these bits, instead of comparing every coarse column.
+        var vertical: [UInt64] = []
+        var wordsPerRow = 0
     }
 
     /// Finds the runs of `coarse` (⌈width / 2⌉ columns) for fine rows `width` pixels wide.
@@ -44,22 +50,23 @@ enum MembraneBlockPasses {
         // instead of a label-by-label search for each run's end.
         let words = (cw + 63) / 64
         var starts = [UInt64](repeating: 0, count: Swift.max(1, words))
+        let zeros = [Int32](repeating: 0, count: cw)
+        out.wordsPerRow = words
+        out.vertical = [UInt64](repeating: 0, count: words * (ch + 1))
         coarse.values.withUnsafeBufferPointer { lab in
+        zeros.withUnsafeBufferPointer { zero in
+        out.vertical.withUnsafeMutableBufferPointer { vb in
         starts.withUnsafeMutableBufferPointer { sb in
             let st = sb.baseAddress!
+            // Row r's vertical bits: coarse row r against row r − 1 (`above`).
+            @inline(__always) func vertical(_ r: Int, _ row: UnsafePointer<Int32>, _ above: UnsafePointer<Int32>) {
+                differenceBits(row, above, lag: 0, count: cw, into: vb.baseAddress! + r &* words, words: words)
+            }
             for cy in 0..<ch {
                 out.rowStart.append(out.runs.count)
                 let row = lab.baseAddress! + cy &* cw
-                for wi in 0..<words {
-                    let first = wi &* 64, n = Swift.min(64, cw &- first)
-                    var m: UInt64 = wi == 0 ? 1 : (row[first] != row[first &- 1] ? 1 : 0)
-                    var k = 1
-                    while k < n {
-                        m |= (row[first &+ k] != row[first &+ k &- 1] ? 1 : 0) << UInt64(k)
-                        k &+= 1
-                    }
-                    st[wi] = m
-                }
+                vertical(cy, row, cy > 0 ? row - cw : zero.baseAddress!)
+                differenceBits(row, row, lag: 1, count: cw, into: st, words: words)
                 var b0 = 0
                 while b0 < cw {
                     let b1 = b0 &+ 1 < cw ? BitRow.first(st, b0 &+ 1, cw) : cw  // the next run's start
@@ -72,8 +79,42 @@ enum MembraneBlockPasses {
                 }
             }
             out.rowStart.append(out.runs.count)
-        }}
+            if ch > 0 { vertical(ch, zero.baseAddress!, lab.baseAddress! + (ch &- 1) &* cw) }
+        }}}}
         return out
+    }
+
+    /// Bits of `count` columns into `words` words at `out` (bit x & 63 of word x >> 6, zeros past
+    /// the end): column x's set when a[x] ≠ b[x − lag] — and always for x < lag, where there is no
+    /// b[x − lag] (a row's first column starts a run).
+    ///
+    /// Eight columns at a time without a compare (Swift builds `SIMDMask` lane by lane): a lane of
+    /// d = a ^ b is non-zero exactly when d | −d has its top bit set, and the eight 0/1 bytes are
+    /// packed by one multiply (byte i to bit 56 + i), as `TissueBits` packs its codes.
+    @inline(__always)
+    static func differenceBits(_ a: UnsafePointer<Int32>, _ b: UnsafePointer<Int32>, lag: Int, count: Int,
+                               into out: UnsafeMutablePointer<UInt64>, words: Int) {
+        let bytes = UnsafeMutableRawPointer(out).assumingMemoryBound(to: UInt8.self)
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        @inline(__always) func scalarByte(_ k: Int) -> UInt8 {  // columns k ..< min(k + 8, count)
+            var byte: UInt8 = 0
+            for x in k..<Swift.min(k &+ 8, count) where x < lag || a[x] != b[x &- lag] { byte |= 1 << UInt8(x & 7) }
+            return byte
+        }
+        var k = 0
+        if lag > 0 && count > 0 { bytes[0] = scalarByte(0); k = 8 }
+        while k &+ 8 <= count {
+            let d = ra.loadUnaligned(fromByteOffset: 4 &* k, as: SIMD8<UInt32>.self)
+                ^ rb.loadUnaligned(fromByteOffset: 4 &* (k &- lag), as: SIMD8<UInt32>.self)
+            let flags = SIMD8<UInt8>(truncatingIfNeeded: (d | (SIMD8<UInt32>() &- d)) &>> 31)
+            bytes[k >> 3] = UInt8(truncatingIfNeeded: (unsafeBitCast(flags, to: UInt64.self) &* 0x0102_0408_1020_4080) >> 56)
+            k &+= 8
+        }
+        var j = k >> 3
+        if k < count { bytes[j] = scalarByte(k); j &+= 1 }
+        while j < words &* 8 { bytes[j] = 0; j &+= 1 }
+        // The bytes were written in little-endian order (a no-op on such a machine).
+        for i in 0..<words { out[i] = UInt64(littleEndian: out[i]) }
     }
 
     /// The stretches of one sector along each row of the lookup tables: `at[oy · side + ox]` is
@@ -164,7 +205,8 @@ enum MembraneBlockPasses {
     /// `zeroRow` holds ⌈width / 2⌉ zeros: the labels beyond the top and bottom edges. The
     /// nucleus labels are coarse too (⌈width / 2⌉ a row): the nuclei's 2×2 blocks, so pixel
     /// (x, y)'s nucleus is coarse (x >> 1, y >> 1)'s.
-    static func sectorPeaks(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, coarse lab: UnsafePointer<Int32>,
+    static func sectorPeaks(runs: UnsafePointer<Run>, rowStart: UnsafePointer<Int>, vertical: UnsafePointer<UInt64>,
+                            coarseWordsPerRow cwpr: Int, coarse lab: UnsafePointer<Int32>,
                             zeroRow: UnsafePointer<Int32>, coarseNuclei nuc: UnsafePointer<Int32>, tissue tis: UnsafePointer<UInt8>,
                             tissueBits bits: UnsafePointer<UInt64>, wordsPerRow wpr: Int,
                             dab d: UnsafePointer<Float>, sectorOf: UnsafePointer<Int16>,
@@ -190,6 +232,8 @@ enum MembraneBlockPasses {
             let other = top ? cy &- 1 : cy &+ 1
             let vrow = other >= 0 && other < ch ? lab + other &* cw : zeroRow
             let bottomEdge = top && y &+ 1 == h
+            // Where the other row's labels differ from this block's (`Runs.vertical`).
+            let differs = vertical + (top ? cy : cy &+ 1) &* cwpr
             let row = y &* w, nucleusRow = nuc + cy &* cw
             for j in rowStart[cy]..<rowStart[cy &+ 1] {
                 let run = runs[j]
@@ -225,15 +269,19 @@ enum MembraneBlockPasses {
                     for x in x0..<x1 { outline(x) }
                 } else {
                     // Between the ends only the vertical neighbour outside the block can differ,
-                    // and both pixels of a coarse column share it: the run is scanned a coarse
-                    // column at a time, and the pixels are visited where it differs.
+                    // and both pixels of a coarse column share it: the pixels are visited in the
+                    // coarse columns where it differs, the set bits of `differs`.
                     outline(x0)
                     let last = x1 &- 1
                     if last > x0 {
-                        for b in (x0 >> 1)...(last >> 1) where vrow[b] != l32 {
+                        let bEnd = (last >> 1) &+ 1
+                        var b = BitRow.first(differs, x0 >> 1, bEnd)
+                        while b < bEnd {
                             // The column's pixels strictly between the ends.
                             let c0 = Swift.max(2 &* b, x0 &+ 1), c1 = Swift.min(2 &* b &+ 2, last)
                             for x in c0..<Swift.max(c0, c1) { outline(x) }
+                            b &+= 1
+                            if b < bEnd { b = BitRow.first(differs, b, bEnd) }
                         }
                         outline(last)
                     }

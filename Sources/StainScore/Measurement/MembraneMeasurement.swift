@@ -143,14 +143,17 @@ public enum MembraneMeasurer {
                 coarse.values.withUnsafeBufferPointer { lab in
                 zeroRow.withUnsafeBufferPointer { zero in
                 tables.entries.withUnsafeBufferPointer { entryTable in
-                    MembraneBlockPasses.sectorPeaks(runs: run.baseAddress!, rowStart: start.baseAddress!, coarse: lab.baseAddress!,
+                runs.vertical.withUnsafeBufferPointer { vertical in
+                    MembraneBlockPasses.sectorPeaks(runs: run.baseAddress!, rowStart: start.baseAddress!,
+                                                    vertical: vertical.baseAddress!, coarseWordsPerRow: runs.wordsPerRow,
+                                                    coarse: lab.baseAddress!,
                                                     zeroRow: zero.baseAddress!, coarseNuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
                                                     tissueBits: bits.baseAddress!, wordsPerRow: tissueBits.wordsPerRow,
                                                     dab: d.baseAddress!, sectorOf: sectorTable.baseAddress!,
                                                     entries: entryTable.baseAddress!, geometry: geometry,
                                                     stainedThreshold: threshold,
                                                     cells: cellTable.baseAddress!, sectors: sectorTable2.baseAddress!)
-                }}}}}}
+                }}}}}}}
             } else {
                 framed.withUnsafeBufferPointer { fb in
                     MembranePasses.sectorPeaks(labels: fb.baseAddress!, nuclei: nuc.baseAddress!, tissue: tis.baseAddress!,
