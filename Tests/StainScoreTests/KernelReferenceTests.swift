@@ -166,7 +166,13 @@ struct KernelReferenceTests {
             // Foreground is any non-zero byte, the high bit set or not.
             let mask = Plane<UInt8>(width: w, height: h, values: (0..<(w * h)).map { i in
                 rng.nextUnit() < density ? [1, 255, 128, 7][i % 4] : 0 })
-            #expect(Morphology.fillHoles(mask) == Reference.fillHoles(mask))
+            let filled = Reference.fillHoles(mask)
+            #expect(Morphology.fillHoles(mask) == filled)
+            // In place: only the holes are written; the foreground keeps its values.
+            var inPlace = mask
+            Morphology.fillHolesInPlace(&inPlace)
+            #expect(inPlace.values.indices.allSatisfy { i in
+                mask.values[i] != 0 ? inPlace.values[i] == mask.values[i] : inPlace.values[i] == filled.values[i] })
         }
     }
 

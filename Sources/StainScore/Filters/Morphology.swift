@@ -9,9 +9,20 @@ public enum Morphology {
     /// set. Linear in the number of pixels, with work per run rather than per pixel beyond the
     /// one scan of the mask and the one write of the output.
     public static func fillHoles(_ mask: Plane<UInt8>) -> Plane<UInt8> {
+        var out = mask
+        out.values.withUnsafeMutableBufferPointer { o in
+            for i in o.indices { o[i] = o[i] != 0 ? 1 : 0 }
+        }
+        fillHolesInPlace(&out)
+        return out
+    }
+
+    /// `fillHoles` in place, for a mask whose foreground is already 1: only the holes are
+    /// written (set to 1), where `fillHoles` writes every pixel. Other foreground values are
+    /// left as they are.
+    public static func fillHolesInPlace(_ mask: inout Plane<UInt8>) {
         let w = mask.width, h = mask.height
-        guard w > 0, h > 0 else { return mask }
-        var out = Plane<UInt8>(width: w, height: h, repeating: 1)
+        guard w > 0, h > 0 else { return }
         var starts: [Int32] = [], ends: [Int32] = [], rowFirst = [Int32](repeating: 0, count: h + 1)
         mask.values.withUnsafeBufferPointer { m in
             let base = m.baseAddress!
@@ -47,7 +58,7 @@ public enum Morphology {
             rowFirst[h] = Int32(starts.count)
         }
         let runs = starts.count
-        guard runs > 0 else { return out }
+        guard runs > 0 else { return }
         var parent = [Int32](0..<Int32(runs))
         var border = [Bool](repeating: false, count: runs)
         parent.withUnsafeMutableBufferPointer { par in
@@ -83,14 +94,13 @@ public enum Morphology {
             }
             for i in 0..<runs { let r = find(i); if edge[r] { edge[i] = true } }
         }}}}
-        out.values.withUnsafeMutableBufferPointer { o in
+        // The background runs not joined to the border are the holes.
+        mask.values.withUnsafeMutableBufferPointer { o in
             for y in 0..<h {
-                for i in Int(rowFirst[y])..<Int(rowFirst[y + 1]) where border[i] {
-                    let row = y &* w
-                    for x in Int(starts[i])..<Int(ends[i]) { o[row &+ x] = 0 }
+                for i in Int(rowFirst[y])..<Int(rowFirst[y + 1]) where !border[i] {
+                    (o.baseAddress! + (y &* w &+ Int(starts[i]))).update(repeating: 1, count: Int(ends[i] &- starts[i]))
                 }
             }
         }
-        return out
     }
 }

@@ -221,7 +221,7 @@ public enum NucleusDetector {
             }
         }}}}
         clock.lap("nuclei.threshold")
-        mask = Morphology.fillHoles(mask)
+        Morphology.fillHolesInPlace(&mask)  // the mask is 0 or 1
         clock.lap("nuclei.fill-holes")
         let seeds = LocalMaxima.peaks(blob, threshold: threshold * 0.5, mask: mask,
                                       minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
