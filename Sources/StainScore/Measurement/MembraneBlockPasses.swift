@@ -8,7 +8,8 @@
 /// - A pixel's vertical neighbour lies in the same block except on one side: the coarse row
 ///   above for the top row of a block, the one below for its bottom row. Left and right
 ///   neighbours differ only at the ends of a run. So pass 2 finds the outline between a run's
-///   ends with one comparison per coarse column, and visits the pixels only where it differs.
+///   ends in the bits of where the coarse rows differ (`Runs.vertical`), and visits the pixels
+///   only there.
 /// - Pass 1 (a maximum, independent of order) looks only at the ends of each run's stretches
 ///   of one sector (`SectorStretches`), where the radius is largest.
 ///
