@@ -169,16 +169,14 @@ public enum Watershed {
         }}}}
     }
 
-    /// How many of the `count` bytes at `p` are 0, eight at a time: in a word v, the top bit of
-    /// each byte of ((v & 0x7F…) + 0x7F…) | v is set exactly when that byte is not 0 (no carry
-    /// crosses a byte), and the clear top bits are counted.
+    /// How many of the `count` bytes at `p` are 0, eight at a time: the bytes of a word whose top
+    /// bit `ByteFlags.nonZeroTops` leaves clear.
     static func zeroCount(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
         let raw = UnsafeRawPointer(p)
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, highs: UInt64 = 0x8080_8080_8080_8080
         var total = 0, i = 0
         while i &+ 8 <= count {
             let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            total &+= (~(((v & low7) &+ low7) | v) & highs).nonzeroBitCount
+            total &+= 8 &- ByteFlags.nonZeroTops(v).nonzeroBitCount
             i &+= 8
         }
         while i < count { total &+= p[i] == 0 ? 1 : 0; i &+= 1 }

@@ -91,7 +91,7 @@ enum MembraneBlockPasses {
     ///
     /// Eight columns at a time without a compare (Swift builds `SIMDMask` lane by lane): a lane of
     /// d = a ^ b is non-zero exactly when d | −d has its top bit set, and the eight 0/1 bytes are
-    /// packed by one multiply (byte i to bit 56 + i), as `TissueBits` packs its codes.
+    /// packed into a byte (`ByteFlags.packLowBits`), as `TissueBits` packs its codes.
     @inline(__always)
     static func differenceBits(_ a: UnsafePointer<Int32>, _ b: UnsafePointer<Int32>, lag: Int, count: Int,
                                into out: UnsafeMutablePointer<UInt64>, words: Int) {
@@ -108,7 +108,7 @@ enum MembraneBlockPasses {
             let d = ra.loadUnaligned(fromByteOffset: 4 &* k, as: SIMD8<UInt32>.self)
                 ^ rb.loadUnaligned(fromByteOffset: 4 &* (k &- lag), as: SIMD8<UInt32>.self)
             let flags = SIMD8<UInt8>(truncatingIfNeeded: (d | (SIMD8<UInt32>() &- d)) &>> 31)
-            bytes[k >> 3] = UInt8(truncatingIfNeeded: (unsafeBitCast(flags, to: UInt64.self) &* 0x0102_0408_1020_4080) >> 56)
+            bytes[k >> 3] = ByteFlags.packLowBits(unsafeBitCast(flags, to: UInt64.self))
             k &+= 8
         }
         var j = k >> 3

@@ -24,13 +24,9 @@ struct TissueBits {
                     // Byte k of a row's words (in little-endian order) holds pixels 8k … 8k + 7.
                     let row = y &* w, o = bytes + y &* wpr &* 8
                     for k in 0..<chunks {
-                        // Pixel i of the eight is byte i of v. A byte's top bit after (b & 0x7F) +
-                        // 0x7F, or'ed with b, tells b ≠ 0; the eight flags are packed by one
-                        // multiply (flag i lands in bit 56 + i).
+                        // Pixel i of the eight is byte i of v (`ByteFlags`).
                         let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: row &+ 8 &* k, as: UInt64.self))
-                        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-                        let flags = ((((v & low7) &+ low7) | v) >> 7) & 0x0101_0101_0101_0101
-                        o[k] = UInt8(truncatingIfNeeded: (flags &* 0x0102_0408_1020_4080) >> 56)
+                        o[k] = ByteFlags.packLowBits(ByteFlags.nonZeroTops(v) >> 7)
                     }
                     // The last pixels, and zeros up to the end of the row's last word.
                     var byte: UInt8 = 0
