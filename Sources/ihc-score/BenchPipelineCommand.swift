@@ -73,6 +73,11 @@ struct BenchPipeline: ParsableCommand {
         var oneThread: PipelineBenchmark.Report
         var parallel: PipelineBenchmark.Report?
         var speedup: Double?
+        /// Analysis MP/s ÷ decode MP/s on one thread, both from the same passes: how fast the
+        /// analysis is against a fixed piece of C code (the tiles' own decoding), a figure that
+        /// moves far less than either speed when the host is busy, so builds measured at
+        /// different times can be compared by it.
+        var analysisToDecode: Double?
         var memoryBudgetBytes: Int
     }
 
@@ -135,13 +140,19 @@ struct BenchPipeline: ParsableCommand {
         if let speedup, let parallel {
             print(String(format: "speed-up with %d threads: %.2f× (end to end)", parallel.threads, speedup))
         }
+        let decode = one.stages.first { $0.stage == "decode" }
+        let analysisToDecode = decode.map { one.analysisMegapixelsPerSecond / max(1e-9, $0.megapixelsPerSecond) }
+        if let analysisToDecode, let decode {
+            print(String(format: "analysis ÷ decode, 1 thread: %.3f (%.1f ÷ %.1f MP/s; a ratio from the same passes, steadier than either speed on a busy host)",
+                         analysisToDecode, one.analysisMegapixelsPerSecond, decode.megapixelsPerSecond))
+        }
         let peak = max(one.peakResidentBytes, parallel?.peakResidentBytes ?? 0)
         print(String(format: "peak RSS %.0f MB; budget 100 MB + 40 B × %d tile(s) in flight = %.0f MB", Double(peak) / 1e6,
                      parallel?.threads ?? 1, Double(budget) / 1e6))
         if let json {
             let results = Results(toolVersion: StainScoreVersion.version, cpuTarget: StainScoreBuild.cpuTarget, tiles: paths, loadBefore: load0.map { [$0.0, $0.1, $0.2] },
                                   loadAfter: load1.map { [$0.0, $0.1, $0.2] }, oneThread: one, parallel: parallel, speedup: speedup,
-                                  memoryBudgetBytes: budget)
+                                  analysisToDecode: analysisToDecode, memoryBudgetBytes: budget)
             do { try AtomicFile.write(try Output.json(results) + "\n", to: json) } catch {
                 Output.error("\(error)")
                 throw ExitCodes.cannotWriteOutput

@@ -14,6 +14,7 @@ struct BenchCommandTests {
         var oneThread: PipelineBenchmark.Report
         var parallel: PipelineBenchmark.Report?
         var speedup: Double?
+        var analysisToDecode: Double?
         var memoryBudgetBytes: Int
     }
 
@@ -39,6 +40,11 @@ struct BenchCommandTests {
         #expect(one.stages.map(\.stage).starts(with: ["decode"]) && one.stages.count >= 7)
         #expect(one.steps.contains { $0.stage == "membrane.sectors" })
         #expect(one.wallSeconds > 0 && one.cpuSeconds > 0 && one.peakResidentBytes > 0 && one.cells > 0)
+        // The ratio is the two figures of the same one-thread passes divided.
+        let decode = try #require(one.stages.first { $0.stage == "decode" })
+        let ratio = try #require(report.analysisToDecode)
+        #expect(abs(ratio - one.analysisMegapixelsPerSecond / decode.megapixelsPerSecond) <= 1e-12 * ratio)
+        #expect(r.stdout.contains(String(format: "analysis ÷ decode, 1 thread: %.3f", ratio)), "\(r.stdout)")
         let parallel = try #require(report.parallel)
         #expect(parallel.threads == 2 && parallel.tiles == 3 && parallel.cells == one.cells)  // the same cells, whatever the threads
         #expect(report.memoryBudgetBytes == 100_000_000 + 40 * 2 * 160 * 160)
