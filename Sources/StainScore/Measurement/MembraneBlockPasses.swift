@@ -38,6 +38,9 @@ enum MembraneBlockPasses {
         /// edge as these bits, instead of comparing every coarse column.
         var vertical: [UInt64] = []
         var wordsPerRow = 0
+        /// A coarse row of zeros: the labels beyond the top and bottom edges, for the vertical bits
+        /// here and for pass 2's neighbour rows.
+        var zeroRow: [Int32] = []
     }
 
     /// Finds the runs of `coarse` (⌈width / 2⌉ columns) for fine rows `width` pixels wide.
@@ -51,9 +54,10 @@ enum MembraneBlockPasses {
         // instead of a label-by-label search for each run's end.
         let words = (cw + 63) / 64
         var starts = [UInt64](repeating: 0, count: Swift.max(1, words))
-        let zeros = [Int32](repeating: 0, count: cw)
+        out.zeroRow = [Int32](repeating: 0, count: cw)
         out.wordsPerRow = words
         out.vertical = [UInt64](repeating: 0, count: words * (ch + 1))
+        let zeros = out.zeroRow  // the same storage, borrowed while `out` grows
         coarse.values.withUnsafeBufferPointer { lab in
         zeros.withUnsafeBufferPointer { zero in
         out.vertical.withUnsafeMutableBufferPointer { vb in

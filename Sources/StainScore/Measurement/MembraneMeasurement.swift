@@ -136,12 +136,11 @@ public enum MembraneMeasurer {
         cellTallies.withUnsafeMutableBufferPointer { cellTable in
         sectorTallies.withUnsafeMutableBufferPointer { sectorTable2 in
             if let coarse, let tissueBits {
-                let zeroRow = [Int32](repeating: 0, count: (w + 1) / 2)  // the labels beyond the top and bottom
                 tissueBits.words.withUnsafeBufferPointer { bits in
                 runs.runs.withUnsafeBufferPointer { run in
                 runs.rowStart.withUnsafeBufferPointer { start in
                 coarse.values.withUnsafeBufferPointer { lab in
-                zeroRow.withUnsafeBufferPointer { zero in
+                runs.zeroRow.withUnsafeBufferPointer { zero in  // the labels beyond the top and bottom
                 tables.entries.withUnsafeBufferPointer { entryTable in
                 runs.vertical.withUnsafeBufferPointer { vertical in
                     MembraneBlockPasses.sectorPeaks(runs: run.baseAddress!, rowStart: start.baseAddress!,
