@@ -79,6 +79,10 @@ struct BenchPipeline: ParsableCommand {
         /// different times can be compared by it.
         var analysisToDecode: Double?
         var memoryBudgetBytes: Int
+        /// Whether the peaks cover the benchmark's passes only (the peak was reset after the
+        /// tiles were found or generated, `ProcessMetrics.resetPeakResident`) rather than the
+        /// whole process.
+        var peakResidentIsBenchmarkOnly: Bool
     }
 
     func run() throws {
@@ -98,6 +102,10 @@ struct BenchPipeline: ParsableCommand {
         if let config { parameters = try ConfigurationFile.load(config) }
         if let analysisMpp { parameters.analysisMicronsPerPixel = analysisMpp }
         let pixelSize = mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
+        // The peak resident set from here on: the benchmark's own, not the generator's (whose
+        // freed slides the heap would otherwise keep resident).
+        MemoryPolicy.releaseFreedBlocks()
+        let peakReset = ProcessMetrics.resetPeakResident()
         let load0 = ProcessMetrics.loadAverage()
         func passes(_ threads: Int) throws -> PipelineBenchmark.Report {
             var reports: [PipelineBenchmark.Report] = []
@@ -148,11 +156,13 @@ struct BenchPipeline: ParsableCommand {
         }
         let peak = max(one.peakResidentBytes, parallel?.peakResidentBytes ?? 0)
         print(String(format: "peak RSS %.0f MB; budget 100 MB + 40 B × %d tile(s) in flight = %.0f MB", Double(peak) / 1e6,
-                     parallel?.threads ?? 1, Double(budget) / 1e6))
+                     parallel?.threads ?? 1, Double(budget) / 1e6)
+              + (peakReset ? "" : inputs.isEmpty ? " (the peak includes generating the tiles: this system cannot reset it)" : ""))
         if let json {
             let results = Results(toolVersion: StainScoreVersion.version, cpuTarget: StainScoreBuild.cpuTarget, tiles: paths, loadBefore: load0.map { [$0.0, $0.1, $0.2] },
                                   loadAfter: load1.map { [$0.0, $0.1, $0.2] }, oneThread: one, parallel: parallel, speedup: speedup,
-                                  analysisToDecode: analysisToDecode, memoryBudgetBytes: budget)
+                                  analysisToDecode: analysisToDecode, memoryBudgetBytes: budget,
+                                  peakResidentIsBenchmarkOnly: peakReset)
             do { try AtomicFile.write(try Output.json(results) + "\n", to: json) } catch {
                 Output.error("\(error)")
                 throw ExitCodes.cannotWriteOutput

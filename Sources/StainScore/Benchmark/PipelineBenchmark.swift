@@ -33,7 +33,9 @@ public enum PipelineBenchmark {
         public var cellsPerSecond: Double
         /// CPU seconds (user + system) of the whole process during the pass.
         public var cpuSeconds: Double
-        /// Peak resident set of the process so far (it never decreases).
+        /// Peak resident set of the process at the end of the pass: since the process started or
+        /// since the caller's last `ProcessMetrics.resetPeakResident()` (it never decreases in
+        /// between).
         public var peakResidentBytes: Int
     }
 

@@ -25,4 +25,16 @@ public enum MemoryPolicy {
         _ = mallopt(-1, retainedBlockLimit)
         #endif
     }
+
+    /// Returns the freed memory the heap holds to the kernel (glibc's `malloc_trim(0)`, every
+    /// arena), for a caller that is done with large work of another kind — a benchmark after
+    /// generating its tiles — before measuring what follows. Tiles analysed afterwards fault
+    /// their buffers in once again and keep them, as at start-up.
+    public static func releaseFreedBlocks() {
+        #if canImport(Glibc)
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #endif
+    }
 }
