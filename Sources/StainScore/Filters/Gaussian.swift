@@ -135,6 +135,25 @@ public enum GaussianFilter {
             UnsafeMutableRawPointer(out + (x &+ 16)).storeBytes(of: a1, as: SIMD16<Float>.self)
             x &+= 32
         }
+        // Fewer than 32 left (the horizontal pass's 2r columns short of a row of 32s): 16 and
+        // then 8 at a time, the same sums lane by lane, before the last few one at a time.
+        @inline(__always) func lanes<V: SIMD>(_: V.Type) where V.Scalar == Float {
+            let n = V.scalarCount
+            while x &+ n <= count {
+                var a = V(repeating: kp[0]) * centre.loadUnaligned(fromByteOffset: x &* 4, as: V.self)
+                var j = 1
+                while j <= r {
+                    let lo = UnsafeRawPointer(rows[r &- j].unsafelyUnwrapped), hi = UnsafeRawPointer(rows[r &+ j].unsafelyUnwrapped)
+                    a += V(repeating: kp[j]) * (lo.loadUnaligned(fromByteOffset: x &* 4, as: V.self)
+                                                + hi.loadUnaligned(fromByteOffset: x &* 4, as: V.self))
+                    j &+= 1
+                }
+                UnsafeMutableRawPointer(out + x).storeBytes(of: a, as: V.self)
+                x &+= n
+            }
+        }
+        lanes(SIMD16<Float>.self)
+        lanes(SIMD8<Float>.self)
         while x < count {
             var a = kp[0] * rows[r].unsafelyUnwrapped[x]
             var j = 1
