@@ -37,7 +37,6 @@ struct ConfigurationFileTests {
         // Independent oracle: the Codable encoding of parameters with every optional set.
         var all = AnalysisParameters()
         all.background = [240, 241, 242]
-        all.nuclei.threshold = 0.2
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(all))
         let schema = ConfigurationSchema.analysisParameters
         #expect(Set(schema.keys.map(\.dottedName)) == Self.leaves(json))
@@ -47,7 +46,7 @@ struct ConfigurationFileTests {
             if key.defaultValue == nil { #expect(ConfigurationDocs.examples[key.dottedName] != nil, "no example for \(key.dottedName)") }
         }
         for table in schema.tables { #expect(ConfigurationDocs.text[table.joined(separator: ".")] != nil) }
-        #expect(schema.key(["nuclei", "threshold"])?.optional == true)
+        #expect(schema.key(["background"])?.optional == true)
         #expect(schema.key(["membrane", "sectors"])?.type == .integer)
         #expect(schema.key(["rules", "ruleSet"])?.type == .string(allowed: RuleSet.allCases.map(\.rawValue)))
     }
@@ -88,8 +87,8 @@ struct ConfigurationFileTests {
             [rules.cells]
             intenseIntensity = 0.6
             [nuclei]
-            threshold = 0.3
-            automaticThresholdRange = [0.1, 0.5]
+            minimumContrastOD = 0.07
+            seedSigmaRangeMicrons = [1.0, 2.5]
             [membrane]
             attributeSharedMembranes = false
             sectors = 72
@@ -102,8 +101,8 @@ struct ConfigurationFileTests {
         expected.rules.ruleSet = .gastricResection
         expected.rules.minimumTumourCells = 50
         expected.rules.cells.intenseIntensity = 0.6
-        expected.nuclei.threshold = 0.3
-        expected.nuclei.automaticThresholdRange = 0.1...0.5
+        expected.nuclei.minimumContrastOD = 0.07
+        expected.nuclei.seedSigmaRangeMicrons = 1.0...2.5
         expected.membrane.attributeSharedMembranes = false
         expected.membrane.sectors = 72
         // Normalised to unit length.
@@ -117,10 +116,10 @@ struct ConfigurationFileTests {
     func json() throws {
         var start = AnalysisParameters()
         start.background = [200, 200, 200]
-        let table = try ConfigurationFile.parse(#"{"background": null, "nuclei": {"maskSigmaMicrons": 1.25}}"#, path: "c.json", format: .json)
+        let table = try ConfigurationFile.parse(#"{"background": null, "nuclei": {"smoothingSigmaMicrons": 1.25}}"#, path: "c.json", format: .json)
         let p = try ConfigurationFile.apply(table, to: start, path: "c.json")
         #expect(p.background == nil)
-        #expect(p.nuclei.maskSigmaMicrons == 1.25)
+        #expect(p.nuclei.smoothingSigmaMicrons == 1.25)
         let e = try #require(Self.error(#"{"nuclei": {"maskSigma": 1}}"#, format: .json))
         #expect(e.line == nil)
         #expect(e.message.contains("unknown key 'nuclei.maskSigma'"))
@@ -134,7 +133,7 @@ struct ConfigurationFileTests {
         ("[rules]\nruleSet = \"breast\"\n", 2, "not one of \"breast-2018\""),
         ("[stains]\ndab = [1, 2]\n", 2, "'stains.dab' must have 3 numbers, not 2"),
         ("background = [1, 2, 300]\n", 1, "'background': must be three numbers R, G, B in 1…255"),
-        ("[nuclei]\nautomaticThresholdRange = [0.6, 0.1]\n", 2, "low ≤ high"),
+        ("[nuclei]\nseedSigmaRangeMicrons = [3.0, 1.5]\n", 2, "low ≤ high"),
         ("estimateStains = \"yes\"\n", 1, "must be true or false, not a string"),
         ("rules = 3\n", 1, "'rules' is a table of parameters ([rules]), not an integer"),
         ("analysisMicronsPerPixel = nan\n", 1, "must be a finite number"),

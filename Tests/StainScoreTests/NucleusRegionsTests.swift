@@ -64,7 +64,8 @@ struct NucleusRegionsTests {
         var p = NucleusParameters()
         p.minimumAreaMicrons2 = 2 * 0.25  // at 0.5 µm/px: regions of 2 pixels or more…
         p.maximumAreaMicrons2 = 90 * 0.25  // …and at most 90
-        let fast = NucleusDetector.regions(labels: labels, seeds: n, hematoxylin: hematoxylin, pixelSize: 0.5, parameters: p)
+        let fast = NucleusDetector.regions(labels: labels, seeds: n, hematoxylin: hematoxylin,
+                                              contrast: Plane<Float>(width: 0, height: 0, repeating: 0), pixelSize: 0.5, parameters: p)
         let slow = Self.reference(labels: labels, seeds: n, hematoxylin: hematoxylin, pixelSize: 0.5, parameters: p)
         #expect(fast.1 == slow.1)
         #expect(fast.0.count == slow.0.count)
@@ -85,11 +86,17 @@ struct NucleusRegionsTests {
         hematoxylin[4, 1] = 0.5; hematoxylin[6, 2] = 1
         var p = NucleusParameters()
         p.minimumAreaMicrons2 = 0
-        let (nuclei, remap) = NucleusDetector.regions(labels: labels, seeds: 1, hematoxylin: hematoxylin, pixelSize: 1, parameters: p)
+        let (nuclei, remap) = NucleusDetector.regions(labels: labels, seeds: 1, hematoxylin: hematoxylin, contrast: hematoxylin,
+                                                      pixelSize: 1, parameters: p)
         let r = try #require(nuclei.first)
         #expect(nuclei.count == 1 && remap == [0, 1])
         #expect(r.areaPixels == 6 && r.x == 5 && r.y == 1.5)
         #expect(abs(r.meanHematoxylin - 0.25) < 1e-12)
         #expect(abs(r.elongation - (8.0 / 3).squareRoot()) < 1e-12)
+        // Texture: values 0.5, 1 and four zeros: E[H²] = 1.25 / 6, SD = √(1.25/6 − 1/16).
+        #expect(abs(r.hematoxylinSD - (1.25 / 6 - 0.0625).squareRoot()) < 1e-12)
+        #expect(abs(r.contrast - 0.25) < 1e-12)
+        // Short axis: 4√λ₂ = 4 · √(1/4) = 2 pixels.
+        #expect(abs(r.minorAxis - 2) < 1e-12)
     }
 }

@@ -5,7 +5,6 @@ public enum ConfigurationDocs {
     /// Examples shown (commented out) for optional parameters that are unset by default.
     public static let examples: [String: String] = [
         "background": "[242, 242, 242]",
-        "nuclei.threshold": "0.2",
     ]
 
     public static let text: [String: String] = [
@@ -43,13 +42,12 @@ public enum ConfigurationDocs {
 
         // Nuclei
         "nuclei": "Nucleus detection on the hematoxylin channel (lengths in µm, areas in µm²).",
-        "nuclei.maskSigmaMicrons": "Gaussian σ (µm) of the smoothing that defines the nucleus mask, applied at the detection scale (nuclei.detectionMicronsPerPixel), whose 2×2 reduction already smooths.",
+        "nuclei.backgroundRadiusMicrons": "Radius (µm) of the square opening whose result is the local hematoxylin background subtracted before detection (QuPath: 8 µm).",
+        "nuclei.smoothingSigmaMicrons": "Gaussian σ (µm) of the smoothing before the Laplacian whose positive part is the nucleus mask; merges the rim, nucleoli and chromatin of a vesicular nucleus into one blob.",
         "nuclei.detectionMicronsPerPixel": "Nuclei are detected at this pixel size (µm/px) when the analysis pixels are at least 1.5× finer: the stain planes are box-averaged by the integer factor and the nucleus labels mapped back. 0 = detect at the analysis scale.",
-        "nuclei.seedSigmaMicrons": "Gaussian σ (µm) of the blob filter whose peaks seed one nucleus each (about half a nucleus radius).",
+        "nuclei.seedSigmaRangeMicrons": "Range [low, high] of the Gaussian σ (µm) of the scale-normalised Laplacian-of-Gaussian whose peaks seed one nucleus each; each pixel takes its strongest response over the scales, so a nucleus answers at its own size (σ ≈ radius/√2) and touching nuclei get one seed each.",
         "nuclei.minimumSeparationMicrons": "Two seeds closer than this (µm) are one nucleus.",
-        "nuclei.threshold": "Hematoxylin OD threshold of the nucleus mask. Unset = Otsu over the tile's tissue, clamped to automaticThresholdRange.",
-        "nuclei.automaticThresholdRange": "Range [low, high] the automatic (Otsu) hematoxylin threshold is clamped to.",
-        "nuclei.hematoxylinDominance": "A nucleus pixel's hematoxylin must be at least this multiple of its DAB, so intense membrane DAB leaking into the hematoxylin channel is not taken for nuclei.",
+        "nuclei.minimumContrastOD": "A mask region is a nucleus only if its mean background-subtracted hematoxylin OD reaches this (decided per region, never per pixel).",
         "nuclei.minimumAreaMicrons2": "Smallest nucleus area kept (µm²; QuPath's default is 10).",
         "nuclei.maximumAreaMicrons2": "Largest nucleus area kept (µm²; QuPath's default is 400).",
 
@@ -72,8 +70,14 @@ public enum ConfigurationDocs {
         "membrane.completeFractionForAttribution": "A neighbour counts as completely stained from this fraction (0–1) of stained sectors.",
 
         // Tumour cells
-        "tumour": "Morphological rules that keep lymphocytes and stromal cells out of the tumour-cell denominator.",
-        "tumour.minimumNucleusAreaMicrons2": "Nuclei smaller than this (µm²) are excluded (lymphocytes, debris).",
-        "tumour.maximumElongation": "Nuclei more elongated than this (≈ length/width) are excluded (fibroblasts).",
+        "tumour": "Rules on nucleus area, darkness, texture and shape that keep lymphocytes, stromal spindles and debris out of the tumour-cell denominator.",
+        "tumour.minimumNucleusAreaMicrons2": "Nuclei smaller than this (µm²) are debris or fragments.",
+        "tumour.minimumContrastOD": "Nuclei whose mean background-subtracted hematoxylin OD is below this are too faint to count.",
+        "tumour.lymphocyteMaximumAreaMicrons2": "A lymphocyte is at most this large (µm²) …",
+        "tumour.lymphocyteMaximumElongation": "… at most this elongated (≈ length/width) …",
+        "tumour.lymphocyteMinimumOD": "… at least this dark (mean hematoxylin OD) …",
+        "tumour.lymphocyteMaximumTexture": "… and at most this textured (hematoxylin SD / mean): small, round, uniformly dark.",
+        "tumour.spindleMinimumElongation": "A stromal spindle (fibroblast) is at least this elongated …",
+        "tumour.spindleMaximumWidthMicrons": "… and at most this wide across its short axis (µm).",
     ]
 }

@@ -29,10 +29,17 @@ public struct CellMeasurement: Sendable, Hashable, Codable {
     /// Nucleus and cell areas, µm².
     public var nucleusAreaMicrons2: Double
     public var cellAreaMicrons2: Double
+    /// The nucleus features the tumour-cell rules read (µm, OD), and which rule excluded the
+    /// cell (nil for tumour cells).
+    public var nucleus: NucleusFeatures
+    public var exclusion: TumourExclusion?
 
     public init(tile: String, x: Double, y: Double, kind: CellKind, cellClass: HER2Score, membrane: MembraneStaining,
                 membraneMeanOD: Double, membraneP90OD: Double, membraneThicknessMicrons: Double, cytoplasmOD: Double,
-                nucleusAreaMicrons2: Double, cellAreaMicrons2: Double) {
+                nucleusAreaMicrons2: Double, cellAreaMicrons2: Double, nucleus: NucleusFeatures = NucleusFeatures(),
+                exclusion: TumourExclusion? = nil) {
+        self.nucleus = nucleus
+        self.exclusion = exclusion
         self.tile = tile
         self.x = x
         self.y = y

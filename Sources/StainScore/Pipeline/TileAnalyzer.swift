@@ -74,10 +74,13 @@ public enum TileAnalyzer {
         var labelClasses = [HER2Score?](repeating: nil, count: nuclei.nuclei.count)
         var borderCells = 0
         let scale = Double(reduction)
+        var features = nuclei.nuclei.map { NucleusFeatures($0, pixelSize: mpp) }
+        NucleusNeighbourhood.measure(&features, centres: nuclei.nuclei.map { SIMD2($0.x, $0.y) }, pixelSize: mpp)
         for (i, nucleus) in nuclei.nuclei.enumerated() {
             let profile = profiles[i]
             if profile.touchesBorder { borderCells += 1; continue }
-            let tumour = parameters.tumour.isTumour(nucleus, pixelSize: mpp)
+            let exclusion = parameters.tumour.exclusion(features[i])
+            let tumour = exclusion == nil
             let cellClass = tumour ? parameters.rules.cells.classify(profile.staining, rules: parameters.rules.ruleSet) : .zero
             if tumour { labelClasses[i] = cellClass }
             measurements.append(CellMeasurement(
@@ -86,7 +89,7 @@ public enum TileAnalyzer {
                 membraneMeanOD: profile.meanOD, membraneP90OD: profile.p90OD,
                 membraneThicknessMicrons: profile.thicknessMicrons, cytoplasmOD: profile.cytoplasmOD,
                 nucleusAreaMicrons2: Double(nucleus.areaPixels) * mpp * mpp,
-                cellAreaMicrons2: Double(profile.cellAreaPixels) * mpp * mpp))
+                cellAreaMicrons2: Double(profile.cellAreaPixels) * mpp * mpp, nucleus: features[i], exclusion: exclusion))
         }
         lap("classify")
         return TileAnalysis(cells: measurements, tissueAreaMM2: Double(tissuePixels) * mpp * mpp / 1e6,

@@ -1,22 +1,34 @@
-/// Parameters of nucleus detection on the hematoxylin channel (lengths in µm).
+/// Parameters of nucleus detection on the hematoxylin channel (lengths in µm, OD in log10 units).
+///
+/// The detection follows the classical blob route of QuPath's cell detection rather than a
+/// global threshold: a global threshold on hematoxylin splits *dark* nuclei (lymphocytes,
+/// chromatin clumps) from everything else, so the pale, vesicular tumour nuclei of real
+/// carcinoma fall on the background side. Here a nucleus is a bright blob of the
+/// background-subtracted hematoxylin at the nuclear scale, kept when its *mean* contrast is
+/// high enough, whatever its absolute darkness.
 public struct NucleusParameters: Sendable, Hashable, Codable {
-    /// Gaussian σ of the smoothing that defines the nucleus mask, at the detection scale. The
-    /// 2×2 reduction to `detectionMicronsPerPixel` already smooths, so the default is smaller
-    /// than the 1.0 µm used at 0.5 µm/px before (chosen on 40 virtual slides, confirmed on 40
-    /// others: see the README).
-    public var maskSigmaMicrons: Double = 0.625
-    /// Gaussian σ of the blob filter whose peaks seed one nucleus each (about a nucleus radius / 2).
-    public var seedSigmaMicrons: Double = 1.75
+    /// Radius (µm) of the square opening whose result is the local hematoxylin background
+    /// (cytoplasm, stroma, uneven counterstain) subtracted before detection; larger than a
+    /// nucleus (QuPath: 8 µm).
+    public var backgroundRadiusMicrons: Double = 8
+    /// Gaussian σ (µm) of the smoothing before the Laplacian whose positive part is the nucleus
+    /// mask. It merges the rim, nucleoli and chromatin clumps of a vesicular nucleus into one
+    /// blob (QuPath uses 1.5 µm at 0.5 µm/px; 1.0 µm at the 1 µm/px detection scale, chosen on
+    /// real Ki-67 tissue).
+    public var smoothingSigmaMicrons: Double = 1.0
+    /// Range of the Gaussian σ (µm) of the scale-normalised Laplacian-of-Gaussian whose peaks
+    /// seed one nucleus each: σ = r/√2 answers best to a nucleus of radius r, so 1.5–3 µm
+    /// covers nuclei 4–9 µm across. Each pixel takes its strongest response over the scales
+    /// (steps of 1.25×), so a large vesicular nucleus answers as one blob at its own scale
+    /// rather than as its chromatin clumps at a small one, and touching nuclei get one seed each
+    /// (Lindeberg's scale selection, as HistomicsTK's multiscale LoG).
+    public var seedSigmaRangeMicrons: ClosedRange<Double> = 1.5...3.0
     /// Two seeds closer than this are one nucleus.
     public var minimumSeparationMicrons: Double = 4.0
-    /// Hematoxylin OD threshold of the mask; nil = Otsu over the tile's tissue, clamped to
-    /// `automaticThresholdRange`.
-    public var threshold: Double? = nil
-    public var automaticThresholdRange: ClosedRange<Double> = 0.05...0.6
-    /// A nucleus pixel's hematoxylin must be at least this multiple of its DAB: intense
-    /// membrane DAB leaks into the hematoxylin channel when the stain vectors are not exact,
-    /// and must not be taken for nuclei.
-    public var hematoxylinDominance: Double = 1.0
+    /// A mask region is a nucleus only if its mean background-subtracted hematoxylin OD
+    /// reaches this (QuPath's equivalent default is 0.1 on its own scale; pale vesicular nuclei
+    /// need less). Decided per region, never per pixel.
+    public var minimumContrastOD: Double = 0.05
     /// Nucleus area limits (QuPath defaults 10–400 µm²).
     public var minimumAreaMicrons2: Double = 10
     public var maximumAreaMicrons2: Double = 400
@@ -41,6 +53,13 @@ public struct NucleusRegion: Sendable, Hashable {
     public var meanHematoxylin: Double
     /// √(λ₁/λ₂) of the second moments: 1 for a disk, ≈ length/width for a spindle.
     public var elongation: Double
+    /// Standard deviation of the hematoxylin OD over the nucleus: chromatin texture (vesicular
+    /// nuclei with a rim and nucleoli vary more than a uniformly dark lymphocyte).
+    public var hematoxylinSD: Double = 0
+    /// Mean background-subtracted hematoxylin OD: how much darker than its surroundings.
+    public var contrast: Double = 0
+    /// Width across the short axis of the ellipse of the same second moments (4√λ₂), pixels.
+    public var minorAxis: Double = 0
     /// Radius of the disk of the same area, pixels.
     public var equivalentRadius: Double { (Double(areaPixels) / .pi).squareRoot() }
 }
@@ -49,7 +68,8 @@ public struct NucleusRegion: Sendable, Hashable {
 public struct NucleusDetection: Sendable {
     public var labels: LabelImage
     public var nuclei: [NucleusRegion]
-    /// The hematoxylin threshold used.
+    /// The smallest mean contrast (background-subtracted hematoxylin OD) a nucleus had to
+    /// reach (`NucleusParameters.minimumContrastOD`).
     public var threshold: Double
     /// When the nuclei were found on reduced planes (`detectionMicronsPerPixel`): that
     /// detection, at its own scale, and the reduction factor. A cell flood at the same scale
@@ -75,9 +95,11 @@ public struct CoarseNuclei: Sendable {
     public var dab: Plane<Float>?
 }
 
-/// Finds nuclei: threshold of the lightly smoothed hematoxylin OD (inside tissue), seeds at
-/// the peaks of a nucleus-scale blob filter (touching nuclei get one seed each), watershed of
-/// the blob response from the seeds inside the mask, then size limits.
+/// Finds nuclei as blobs of the background-subtracted hematoxylin: the mask is where the
+/// Laplacian of the smoothed contrast is negative (inside tissue), its connected regions kept
+/// by their mean contrast and their holes filled; seeds at the peaks of a nucleus-scale
+/// Laplacian-of-Gaussian (touching nuclei get one seed each), a watershed of that response
+/// from the seeds inside the mask, then size limits.
 public enum NucleusDetector {
     /// `reduced`: the planes already reduced (by the stain pass); used when their factor is the
     /// detection's.
@@ -149,6 +171,7 @@ public enum NucleusDetector {
             m.x = (n.x + 0.5) * scale - 0.5
             m.y = (n.y + 0.5) * scale - 0.5
             m.areaPixels = area[Int(n.label)]
+            m.minorAxis = n.minorAxis * scale
             return m
         }
         return NucleusDetection(labels: LabelImage(blocks: LabelBlocks(labels: coarse.labels.labels, factor: f), width: w, height: h,
@@ -157,73 +180,50 @@ public enum NucleusDetector {
                                 coarse: CoarseNuclei(labels: coarse.labels, nuclei: coarse.nuclei, factor: f))
     }
 
-    /// The histogram Otsu's threshold is taken from: 256 bins of ⌊(H − low) · 255 / (high − low)⌋
-    /// (clamped to 0…255) over the measurable tissue pixels (code 1) whose smoothed hematoxylin
-    /// is at least `dominance` × their smoothed DAB.
-    static func thresholdHistogram(smooth: Plane<Float>, smoothDAB: Plane<Float>, tissue: Plane<UInt8>, dominance: Float,
-                                   low histogramLow: Float, high histogramHigh: Float) -> [Int] {
-        let w = smooth.width, h = smooth.height
-        // The histogram a row at a time: each pixel's bin (`floorByte` of the clamped value) and
-        // whether it counts, in a loop that vectorises; then the counts, without a jump, into
-        // the lanes of an `InterleavedHistogram`.
-        var quarters = InterleavedHistogram.lanes(bins: 256)
-        var binRow = [UInt8](repeating: 0, count: w), countRow = [Int32](repeating: 0, count: w)
-        smooth.values.withUnsafeBufferPointer { hs in
-        smoothDAB.values.withUnsafeBufferPointer { ds in
-        tissue.values.withUnsafeBufferPointer { t in
-        binRow.withUnsafeMutableBufferPointer { br in
-        countRow.withUnsafeMutableBufferPointer { cr in
-        quarters.withUnsafeMutableBufferPointer { bins in
-            let scale = 255 / (histogramHigh - histogramLow)
-            for y in 0..<h {
-                let row = y &* w
-                for x in 0..<w {
-                    let i = row &+ x
-                    let v = Swift.min(255, Swift.max(0, (hs[i] - histogramLow) * scale))
-                    br[x] = floorByte(v)
-                    cr[x] = t[i] == 1 && hs[i] >= dominance * ds[i] ? 1 : 0
-                }
-                for x in 0..<w { bins[Int(br[x]) &* 4 &+ (x & 3)] &+= cr[x] }
-            }
-        }}}}}}
-        return InterleavedHistogram.fold(quarters)
-    }
-
     /// The detection itself, at the pixel size of the planes given.
     static func detectAtScale(hematoxylin: Plane<Float>, dab: Plane<Float>, tissue: Plane<UInt8>, pixelSize: Double,
                               parameters p: NucleusParameters, clock: StageClock?) -> NucleusDetection {
         let w = hematoxylin.width, h = hematoxylin.height, n = w * h
-        let smooth = GaussianFilter.blur(hematoxylin, sigma: p.maskSigmaMicrons / pixelSize)
-        let smoothDAB = GaussianFilter.blur(dab, sigma: p.maskSigmaMicrons / pixelSize)
-        let blob = GaussianFilter.blur(hematoxylin, sigma: p.seedSigmaMicrons / pixelSize)
+        // Contrast: hematoxylin (negative OD, noise on glass, clipped to 0) above its opening.
+        var positive = hematoxylin
+        positive.values.withUnsafeMutableBufferPointer { v in for i in 0..<n { v[i] = Swift.max(0, v[i]) } }
+        let radius = Swift.max(1, Int((p.backgroundRadiusMicrons / pixelSize).rounded()))
+        var contrast = RankFilter.opening(positive, radius: radius)
+        positive.values.withUnsafeBufferPointer { v in
+        contrast.values.withUnsafeMutableBufferPointer { c in
+            for i in 0..<n { c[i] = v[i] - c[i] }
+        }}
+        clock.lap("nuclei.background")
+        let smooth = GaussianFilter.blur(contrast, sigma: p.smoothingSigmaMicrons / pixelSize)
+        let blob = blobResponse(contrast, sigmas: seedSigmas(p.seedSigmaRangeMicrons, pixelSize: pixelSize))
         clock.lap("nuclei.blur")
-        let dominance = Float(p.hematoxylinDominance)
-        // Otsu over the smoothed hematoxylin of measurable tissue where hematoxylin dominates.
-        let histogramLow: Float = 0, histogramHigh: Float = 1.5
-        let histogram = thresholdHistogram(smooth: smooth, smoothDAB: smoothDAB, tissue: tissue, dominance: dominance,
-                                           low: histogramLow, high: histogramHigh)
-        let threshold: Float = p.threshold.map(Float.init) ?? {
-            let range = p.automaticThresholdRange
-            let otsu = Threshold.otsu(histogram: histogram, low: histogramLow, high: histogramHigh) ?? Float(range.lowerBound)
-            return Swift.min(Float(range.upperBound), Swift.max(Float(range.lowerBound), otsu))
-        }()
+        // Mask: tissue where the smoothed contrast curves down (−∇² > 0).
+        let curvature = negativeLaplacian(smooth)
         var mask = Plane<UInt8>(width: w, height: h, repeating: 0)
-        smooth.values.withUnsafeBufferPointer { hs in
-        smoothDAB.values.withUnsafeBufferPointer { ds in
+        curvature.values.withUnsafeBufferPointer { cv in
         tissue.values.withUnsafeBufferPointer { t in
         mask.values.withUnsafeMutableBufferPointer { m in
-            // Non-short-circuit `&` keeps the loop branch-free (vectorised).
-            for i in 0..<n {
-                let v = hs[i]
-                let inTissue: UInt8 = t[i] != 0 ? 1 : 0, dark: UInt8 = v >= threshold ? 1 : 0
-                let dominant: UInt8 = v >= dominance * ds[i] ? 1 : 0
-                m[i] = inTissue & dark & dominant
-            }
-        }}}}
+            for i in 0..<n { m[i] = (t[i] != 0 ? 1 : 0) & (cv[i] > 0 ? 1 : 0) }
+        }}}
+        // Regions kept by their mean contrast.
+        let (components, count) = ConnectedComponents.label(mask)
+        var sum = [Double](repeating: 0, count: count + 1), size = [Int](repeating: 0, count: count + 1)
+        components.values.withUnsafeBufferPointer { l in
+        contrast.values.withUnsafeBufferPointer { c in
+            for i in 0..<n where l[i] > 0 { sum[Int(l[i])] += Double(c[i]); size[Int(l[i])] &+= 1 }
+        }}
+        var keep = [UInt8](repeating: 0, count: count + 1)
+        for k in stride(from: 1, through: count, by: 1) where size[k] > 0 && sum[k] / Double(size[k]) >= p.minimumContrastOD {
+            keep[k] = 1
+        }
+        components.values.withUnsafeBufferPointer { l in
+        mask.values.withUnsafeMutableBufferPointer { m in
+            for i in 0..<n { m[i] = keep[Int(l[i])] }
+        }}
         clock.lap("nuclei.threshold")
         Morphology.fillHolesInPlace(&mask)  // the mask is 0 or 1
         clock.lap("nuclei.fill-holes")
-        let seeds = LocalMaxima.peaks(blob, threshold: threshold * 0.5, mask: mask,
+        let seeds = LocalMaxima.peaks(blob, threshold: Float.leastNormalMagnitude, mask: mask,
                                       minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
         // Labels: −1 outside the mask (never flooded), 0 inside, seeds 1…count.
         var labels = Plane<Int32>(width: w, height: h, initializingWith: { l in  // every value written
@@ -237,12 +237,12 @@ public enum NucleusDetector {
         clock.lap("nuclei.seeds")
         var maxBlob = -Float.infinity
         blob.values.withUnsafeBufferPointer { b in for v in b where v > maxBlob { maxBlob = v } }
-        if !(maxBlob > 0.01) { maxBlob = 0.01 }
+        if !(maxBlob > 1e-4) { maxBlob = 1e-4 }
         let levels = Watershed.quantise(blob, low: 0, high: maxBlob, invert: true)
         Watershed.flood(levels: levels, labels: &labels)
         clock.lap("nuclei.watershed")
-        let (nuclei, remap) = regions(labels: labels, seeds: seeds.count, hematoxylin: hematoxylin, pixelSize: pixelSize,
-                                      parameters: p)
+        let (nuclei, remap) = regions(labels: labels, seeds: seeds.count, hematoxylin: hematoxylin, contrast: contrast,
+                                      pixelSize: pixelSize, parameters: p)
         // Renumbered without a branch: every label ≤ 0 reads remap[0], which is 0.
         labels.values.withUnsafeMutableBufferPointer { lab in
         remap.withUnsafeBufferPointer { r in
@@ -250,27 +250,79 @@ public enum NucleusDetector {
         }}
         clock.lap("nuclei.regions")
         return NucleusDetection(labels: LabelImage(labels: labels, count: nuclei.count), nuclei: nuclei,
-                                threshold: Double(threshold))
+                                threshold: p.minimumContrastOD)
     }
 
-    /// Area, centroid, second moments and mean hematoxylin of every flooded seed region, in
-    /// one pass; regions outside the area limits are dropped and the rest renumbered 1…count
-    /// (`remap[old] = new`, 0 for dropped). Coordinate sums are exact integers.
-    static func regions(labels: Plane<Int32>, seeds n: Int, hematoxylin: Plane<Float>, pixelSize: Double,
-                        parameters p: NucleusParameters) -> ([NucleusRegion], [Int32]) {
+    /// The seed scales in pixels: the range's lower end, then steps of 1.25× up to its upper end.
+    static func seedSigmas(_ range: ClosedRange<Double>, pixelSize: Double) -> [Double] {
+        var sigmas: [Double] = []
+        var s = range.lowerBound
+        while s <= range.upperBound * 1.0001 { sigmas.append(s / pixelSize); s *= 1.25 }
+        return sigmas.isEmpty ? [range.lowerBound / pixelSize] : sigmas
+    }
+
+    /// Per pixel, the strongest scale-normalised blob response σ²·(−∇²)(G_σ ∗ plane) over `sigmas`
+    /// (pixels).
+    static func blobResponse(_ plane: Plane<Float>, sigmas: [Double]) -> Plane<Float> {
+        var best: Plane<Float>?
+        for sigma in sigmas {
+            var response = negativeLaplacian(GaussianFilter.blur(plane, sigma: sigma))
+            let weight = Float(sigma * sigma)
+            response.values.withUnsafeMutableBufferPointer { r in
+                if let b = best {
+                    b.values.withUnsafeBufferPointer { bv in
+                        for i in 0..<r.count { r[i] = Swift.max(bv[i], weight * r[i]) }
+                    }
+                } else {
+                    for i in 0..<r.count { r[i] *= weight }
+                }
+            }
+            best = response
+        }
+        return best ?? plane
+    }
+
+    /// −∇² by the 5-point stencil, edges replicated: positive where the plane curves down (on
+    /// and around a bright blob).
+    static func negativeLaplacian(_ plane: Plane<Float>) -> Plane<Float> {
+        let w = plane.width, h = plane.height
+        return Plane<Float>(width: w, height: h) { out in
+            plane.values.withUnsafeBufferPointer { v in
+                for y in 0..<h {
+                    let up = Swift.max(0, y &- 1) &* w, row = y &* w, down = Swift.min(h &- 1, y &+ 1) &* w
+                    for x in 0..<w {
+                        let left = Swift.max(0, x &- 1), right = Swift.min(w &- 1, x &+ 1)
+                        let c = v[row &+ x]
+                        out[row &+ x] = 4 * c - v[up &+ x] - v[down &+ x] - v[row &+ left] - v[row &+ right]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Area, centroid, second moments, mean and standard deviation of the hematoxylin and mean
+    /// contrast of every flooded seed region, in one pass; regions outside the area limits are
+    /// dropped and the rest renumbered 1…count (`remap[old] = new`, 0 for dropped). Coordinate
+    /// sums are exact integers. `contrast` may be empty (0 × 0): the contrast is then 0.
+    static func regions(labels: Plane<Int32>, seeds n: Int, hematoxylin: Plane<Float>, contrast: Plane<Float>,
+                        pixelSize: Double, parameters p: NucleusParameters) -> ([NucleusRegion], [Int32]) {
         let w = labels.width, h = labels.height
         var area = [Int](repeating: 0, count: n + 1)
         var sx = area, sy = area, sxx = area, syy = area, sxy = area
-        var sh = [Double](repeating: 0, count: n + 1)
+        // Per region: Σ H, Σ H², Σ contrast.
+        var sums = [SIMD4<Double>](repeating: .zero, count: n + 1)
+        let hasContrast = contrast.width == w && contrast.height == h
+        let contrastValues = hasContrast ? contrast.values : [Float](repeating: 0, count: w * h)
         labels.values.withUnsafeBufferPointer { lab in
         hematoxylin.values.withUnsafeBufferPointer { hv in
+        contrastValues.withUnsafeBufferPointer { cv in
         area.withUnsafeMutableBufferPointer { a in
         sx.withUnsafeMutableBufferPointer { sx in
         sy.withUnsafeMutableBufferPointer { sy in
         sxx.withUnsafeMutableBufferPointer { sxx in
         syy.withUnsafeMutableBufferPointer { syy in
         sxy.withUnsafeMutableBufferPointer { sxy in
-        sh.withUnsafeMutableBufferPointer { sh in
+        sums.withUnsafeMutableBufferPointer { s in
             for y in 0..<h {
                 let row = y &* w
                 for x in 0..<w {
@@ -279,10 +331,11 @@ public enum NucleusDetector {
                     a[l] &+= 1
                     sx[l] &+= x; sy[l] &+= y
                     sxx[l] &+= x &* x; syy[l] &+= y &* y; sxy[l] &+= x &* y
-                    sh[l] += Double(hv[row &+ x])
+                    let v = Double(hv[row &+ x])
+                    s[l] += SIMD4(v, v * v, Double(cv[row &+ x]), 0)
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}}}
         let pixelArea = pixelSize * pixelSize
         var remap = [Int32](repeating: 0, count: n + 1)
         var nuclei: [NucleusRegion] = []
@@ -297,8 +350,13 @@ public enum NucleusDetector {
             let l1 = tr / 2 + disc, l2 = max(1e-9, tr / 2 - disc)
             let newLabel = Int32(nuclei.count + 1)
             remap[l] = newLabel
-            nuclei.append(NucleusRegion(label: newLabel, x: mx, y: my, areaPixels: area[l], meanHematoxylin: sh[l] / c,
-                                        elongation: (l1 / l2).squareRoot()))
+            let meanH = sums[l][0] / c
+            var region = NucleusRegion(label: newLabel, x: mx, y: my, areaPixels: area[l], meanHematoxylin: meanH,
+                                       elongation: (l1 / l2).squareRoot())
+            region.hematoxylinSD = max(0, sums[l][1] / c - meanH * meanH).squareRoot()
+            region.contrast = sums[l][2] / c
+            region.minorAxis = 4 * l2.squareRoot()
+            nuclei.append(region)
         }
         return (nuclei, remap)
     }

@@ -1,17 +1,44 @@
-/// Morphological rules that keep lymphocytes and stromal cells out of the denominator.
+/// Rules on several nucleus features that keep lymphocytes, stromal cells and debris out of
+/// the tumour-cell denominator while pale, vesicular and elongated tumour nuclei stay in.
 ///
-/// Tumour-cell nuclei are 7–11 µm across (≈ 38–95 µm²) and roundish-oval; lymphocyte nuclei
-/// are small (5–7 µm, ≤ ≈ 38 µm²) and round; fibroblast nuclei are spindles (length/width ≥ 2.5).
+/// One size cut cannot do it: real tumour nuclei range from 25 to 120 µm² and are often paler
+/// than lymphocytes, so a size or darkness cut alone either drops tumour nuclei or keeps
+/// lymphocytes. A lymphocyte is small *and* round *and* uniformly dark; a fibroblast is a
+/// narrow spindle; debris is tiny or barely darker than its surroundings.
 public struct TumourCellParameters: Sendable, Hashable, Codable {
-    /// Nuclei smaller than this (µm²) are excluded (lymphocytes, debris).
-    public var minimumNucleusAreaMicrons2: Double = 33
-    /// Nuclei more elongated than this (√ of the moment ratio ≈ length/width) are excluded.
-    public var maximumElongation: Double = 2.3
+    /// Nuclei smaller than this (µm²) are debris or fragments.
+    public var minimumNucleusAreaMicrons2: Double = 12
+    /// Nuclei whose mean background-subtracted hematoxylin OD is below this are too faint to
+    /// be counted (cytoplasm texture, out-of-focus debris).
+    public var minimumContrastOD: Double = 0.05
+    /// A lymphocyte: area at most `lymphocyteMaximumAreaMicrons2`, elongation at most
+    /// `lymphocyteMaximumElongation`, and mean hematoxylin OD at least `lymphocyteMinimumOD`
+    /// with a texture (SD / mean) at most `lymphocyteMaximumTexture`.
+    public var lymphocyteMaximumAreaMicrons2: Double = 30
+    public var lymphocyteMaximumElongation: Double = 1.6
+    public var lymphocyteMinimumOD: Double = 0.3
+    public var lymphocyteMaximumTexture: Double = 0.35
+    /// A stromal spindle (fibroblast, endothelium): elongation at least `spindleMinimumElongation`
+    /// and short axis at most `spindleMaximumWidthMicrons`.
+    public var spindleMinimumElongation: Double = 3.0
+    public var spindleMaximumWidthMicrons: Double = 3.5
     public init() {}
 
-    /// Whether a nucleus belongs to a tumour cell.
-    public func isTumour(_ nucleus: NucleusRegion, pixelSize: Double) -> Bool {
-        let area = Double(nucleus.areaPixels) * pixelSize * pixelSize
-        return area >= minimumNucleusAreaMicrons2 && nucleus.elongation <= maximumElongation
+    /// Why a nucleus is not a tumour cell's, or nil when it is.
+    public func exclusion(_ f: NucleusFeatures) -> TumourExclusion? {
+        if f.areaMicrons2 < minimumNucleusAreaMicrons2 || f.contrastOD < minimumContrastOD { return .debris }
+        if f.elongation >= spindleMinimumElongation && f.minorAxisMicrons <= spindleMaximumWidthMicrons { return .spindle }
+        let texture = f.hematoxylinMeanOD > 0 ? f.hematoxylinSD / f.hematoxylinMeanOD : 0
+        if f.areaMicrons2 <= lymphocyteMaximumAreaMicrons2 && f.elongation <= lymphocyteMaximumElongation
+            && f.hematoxylinMeanOD >= lymphocyteMinimumOD && texture <= lymphocyteMaximumTexture { return .lymphocyte }
+        return nil
     }
+
+    /// Whether a nucleus belongs to a tumour cell.
+    public func isTumour(_ f: NucleusFeatures) -> Bool { exclusion(f) == nil }
+}
+
+/// Why a detected nucleus was left out of the tumour cells.
+public enum TumourExclusion: String, Sendable, Hashable, Codable {
+    case debris, spindle, lymphocyte
 }

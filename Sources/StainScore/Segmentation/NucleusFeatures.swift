@@ -1,0 +1,73 @@
+/// What a cell's nucleus looks like and where it sits among the others, in µm and OD — the
+/// features the tumour-cell rules read, written to `cells.csv` so users can train their own
+/// classifier on them (as QuPath users do with its detection measurements).
+public struct NucleusFeatures: Sendable, Hashable, Codable {
+    /// Nucleus area, µm².
+    public var areaMicrons2: Double = 0
+    /// Mean and standard deviation of the hematoxylin OD over the nucleus (darkness, texture).
+    public var hematoxylinMeanOD: Double = 0
+    public var hematoxylinSD: Double = 0
+    /// Mean background-subtracted hematoxylin OD: how much darker than its surroundings.
+    public var contrastOD: Double = 0
+    /// √(λ₁/λ₂) of the second moments: 1 for a disk, ≈ length/width for a spindle.
+    public var elongation: Double = 1
+    /// Width across the short axis (4√λ₂ of the second moments), µm.
+    public var minorAxisMicrons: Double = 0
+    /// Other nuclei whose centre lies within `NucleusNeighbourhood.radiusMicrons`.
+    public var neighbours: Int = 0
+    /// Distance to the nearest other nucleus centre, µm (0 when there is none in the tile).
+    public var nearestNeighbourMicrons: Double = 0
+    public init() {}
+
+    /// The features of one detected nucleus at pixel size `mpp` (µm/px); the neighbourhood is
+    /// filled in by `NucleusNeighbourhood.measure`.
+    public init(_ n: NucleusRegion, pixelSize mpp: Double) {
+        areaMicrons2 = Double(n.areaPixels) * mpp * mpp
+        hematoxylinMeanOD = n.meanHematoxylin
+        hematoxylinSD = n.hematoxylinSD
+        contrastOD = n.contrast
+        elongation = n.elongation
+        minorAxisMicrons = n.minorAxis * mpp
+    }
+}
+
+/// Neighbour counts and nearest-neighbour distances of nucleus centres: tumour cells lie in
+/// cohesive groups, stromal cells alone or in lines, lymphocytes in dense infiltrates.
+public enum NucleusNeighbourhood {
+    /// The radius of the neighbour count, µm (QuPath smooths its features over 25 µm FWHM).
+    public static let radiusMicrons = 25.0
+
+    /// Fills `neighbours` and `nearestNeighbourMicrons` of `features` (same order as
+    /// `centres`, in pixels at `mpp` µm/px). Buckets of the radius' size: each centre looks at
+    /// the 3 × 3 buckets around its own.
+    public static func measure(_ features: inout [NucleusFeatures], centres: [SIMD2<Double>], pixelSize mpp: Double) {
+        precondition(features.count == centres.count)
+        guard !centres.isEmpty else { return }
+        let r = radiusMicrons / mpp, r2 = r * r
+        var minX = Double.infinity, minY = Double.infinity
+        for c in centres { minX = min(minX, c.x); minY = min(minY, c.y) }
+        func bucket(_ c: SIMD2<Double>) -> SIMD2<Int> { SIMD2(Int(((c.x - minX) / r).rounded(.down)), Int(((c.y - minY) / r).rounded(.down))) }
+        var buckets: [SIMD2<Int>: [Int]] = [:]
+        for (i, c) in centres.enumerated() { buckets[bucket(c), default: []].append(i) }
+        for (i, c) in centres.enumerated() {
+            let b = bucket(c)
+            var count = 0, nearest = Double.infinity
+            for dy in -1...1 {
+                for dx in -1...1 {
+                    guard let list = buckets[SIMD2(b.x + dx, b.y + dy)] else { continue }
+                    for j in list where j != i {
+                        let d = centres[j] - c
+                        let d2 = (d * d).sum()
+                        if d2 <= r2 { count += 1 }
+                        nearest = min(nearest, d2)
+                    }
+                }
+            }
+            if !nearest.isFinite {  // nothing in the 3 × 3 buckets: an isolated nucleus, look at all
+                for (j, o) in centres.enumerated() where j != i { let d = o - c; nearest = min(nearest, (d * d).sum()) }
+            }
+            features[i].neighbours = count
+            features[i].nearestNeighbourMicrons = nearest.isFinite ? nearest.squareRoot() * mpp : 0
+        }
+    }
+}
