@@ -5,7 +5,7 @@ import StainScore
 /// `ihc-score validate SLIDES_DIR`: compares scores (and cells) with truth labels.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare slide scores (and cells) with truth labels: confusion matrix, agreement, κ, recall/precision, cell detection.",
+        abstract: "Compare slide scores (and cells) with truth labels: confusion matrix, agreement, κ, recall/precision, cell detection; or detected cells with point truth.",
         discussion: """
             Truth: LABELS (default SLIDES_DIR/labels.csv) with columns slide|file and score|ihc_score, optionally \
             category, pct_1plus_or_more, pct_2plus_or_more, pct_3plus, tumour_cells, rules, mpp; CELLS (default \
@@ -44,7 +44,7 @@ struct Validate: ParsableCommand {
     @Option(help: "Predictions: a results folder of ihc-score score (slides.csv, cells.csv) or a JSON file of slide results.")
     var results: String?
 
-    @Option(help: "Pixel size in µm/px, for slides whose labels give none.")
+    @Option(help: "Pixel size in µm/px, for slides whose labels give none (point truth: for every image).")
     var mpp: Double?
 
     @Option(help: "Rule set to score with when no --results are given (\(RuleSet.allCases.map(\.rawValue).joined(separator: ", "))).")
