@@ -203,6 +203,62 @@ iio_status iio_png_decode_libpng(const uint8_t *data, size_t size, uint8_t *rgb,
     return IIO_OK;
 }
 
+/* ------------------------------------------------------- grey samples, lossless */
+
+iio_status iio_png_decode_grey16(const uint8_t *data, size_t size, uint16_t *out, size_t stride,
+                                 size_t capacity, iio_error *err) {
+    png_source src = {data, size, 0, err};
+    png_reader reader;
+    png_reader *volatile r = &reader;
+    iio_status status = png_reader_begin(r, &src, err);
+    if (status != IIO_OK) return status;
+    if (setjmp(png_jmpbuf(r->png))) {
+        png_reader_free(r);
+        return IIO_ERR_CORRUPT;
+    }
+    png_read_info(r->png, r->info);
+    uint32_t width = png_get_image_width(r->png, r->info);
+    uint32_t height = png_get_image_height(r->png, r->info);
+    int color_type = png_get_color_type(r->png, r->info);
+    int depth = png_get_bit_depth(r->png, r->info);
+    if (color_type != PNG_COLOR_TYPE_GRAY) {
+        png_reader_free(r);
+        return iio_fail(err, IIO_ERR_UNSUPPORTED,
+                        "a %d-bit %s PNG, not single-channel grey (label images need one grey channel)",
+                        depth, png_color_name(color_type));
+    }
+    if (stride < (size_t)width || capacity < stride * (height - 1) + (size_t)width) {
+        png_reader_free(r);
+        return iio_fail(err, IIO_ERR_ARGUMENT, "output buffer too small for %ux%u", width, height);
+    }
+    /* 1/2/4-bit samples one per byte, values kept (png_set_packing does not rescale); tRNS
+     * ignored: the stored values are the labels. */
+    if (depth < 8) png_set_packing(r->png);
+    (void)png_set_interlace_handling(r->png);
+    png_read_update_info(r->png, r->info);
+    size_t row_bytes = png_get_rowbytes(r->png, r->info);
+    size_t sample_bytes = depth == 16 ? 2 : 1;
+    if (png_get_channels(r->png, r->info) != 1 || row_bytes != (size_t)width * sample_bytes)
+        png_error(r->png, "unexpected layout after transforms");
+    /* The whole image in PNG's own (big-endian) layout, so Adam7 passes need no special case. */
+    r->scratch = (png_bytep)malloc(row_bytes * height + 1);
+    r->rows = (png_bytepp)malloc(sizeof(png_bytep) * (height ? height : 1));
+    if (!r->scratch || !r->rows) png_error(r->png, "out of memory");
+    for (uint32_t y = 0; y < height; ++y) r->rows[y] = r->scratch + (size_t)y * row_bytes;
+    png_read_image(r->png, r->rows);
+    png_read_end(r->png, NULL);
+    for (uint32_t y = 0; y < height; ++y) {
+        const uint8_t *in = r->rows[y];
+        uint16_t *o = out + (size_t)y * stride;
+        if (sample_bytes == 2)
+            for (uint32_t x = 0; x < width; ++x) o[x] = (uint16_t)((in[2 * x] << 8) | in[2 * x + 1]);
+        else
+            for (uint32_t x = 0; x < width; ++x) o[x] = in[x];
+    }
+    png_reader_free(r);
+    return IIO_OK;
+}
+
 /* ------------------------------------------------------------------- writing */
 
 typedef struct {

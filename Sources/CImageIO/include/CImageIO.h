@@ -99,6 +99,14 @@ iio_status iio_png_decode_libpng(const uint8_t *data, size_t size, uint8_t *rgb,
 iio_status iio_png_decode_fast(const uint8_t *data, size_t size, uint8_t *rgb, size_t stride,
                                size_t capacity, int32_t simd, iio_error *err);
 
+/** Decodes a single-channel grey PNG (1, 2, 4, 8 or 16 bits, any interlacing) losslessly to
+ *  one uint16 per pixel in host byte order, `stride` samples per output row (>= width): the
+ *  stored values, not rescaled (an 8-bit 200 stays 200). For label images (instance masks),
+ *  which the RGB8 path would round to 8 bits. Colour, palette and grey+alpha files are
+ *  IIO_ERR_UNSUPPORTED; tRNS is ignored. */
+iio_status iio_png_decode_grey16(const uint8_t *data, size_t size, uint16_t *out, size_t stride,
+                                 size_t capacity, iio_error *err);
+
 typedef struct {
     uint32_t width, height;
     int32_t bit_depth;       /* 1, 2, 4, 8, 16 (as PNG allows for the colour type) */

@@ -59,6 +59,16 @@ enum CImageIOCalls {
         guard status == IIO_OK else { throw error(status, err, path: path, format: .png) }
     }
 
+    /// Single-channel grey to one `UInt16` per pixel, the stored values (label images).
+    static func pngDecodeGrey16(_ data: [UInt8], into samples: UnsafeMutableBufferPointer<UInt16>, stride: Int,
+                                path: String) throws {
+        var err = iio_error()
+        let status = data.withUnsafeBufferPointer {
+            iio_png_decode_grey16($0.baseAddress, $0.count, samples.baseAddress, stride, samples.count, &err)
+        }
+        guard status == IIO_OK else { throw error(status, err, path: path, format: .png) }
+    }
+
     static func pngWrite(path: String, spec: iio_png_spec, rows: UnsafeRawBufferPointer,
                          rowBytes: Int) throws {
         var spec = spec

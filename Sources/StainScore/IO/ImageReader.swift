@@ -89,6 +89,34 @@ public struct ImageReader: Sendable {
         }
     }
 
+    /// Decodes a single-channel grey PNG losslessly, one `UInt16` per pixel: the stored
+    /// values, not rescaled. For label images — an instance mask numbers each nucleus 1…n
+    /// (0 background) in a 16-bit grey PNG, which `read` would round to 8 bits and spread over
+    /// RGB. Colour, palette and grey+alpha PNGs, JPEG and TIFF are `.unsupported`.
+    public func readGrey16(_ path: String) throws -> Plane<UInt16> {
+        let (format, fileSize) = try identify(path)
+        guard format == .png else {
+            throw ImageIOError(.unsupported, path: path, format: format,
+                               message: "a \(format.displayName) file; label images are read from single-channel grey PNG only")
+        }
+        let data = try FileBytes.contents(of: path)
+        let info = makeInfo(try CImageIOCalls.pngInfo(data, path: path), path: path, format: .png, fileSize: fileSize, page: 0)
+        try checkBudget(width: info.width, height: info.height, path: path, format: .png)
+        var failure: (any Error)?
+        let count = info.width * info.height
+        let values = [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do {
+                try CImageIOCalls.pngDecodeGrey16(data, into: buffer, stride: info.width, path: path)
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return Plane(width: info.width, height: info.height, values: values)
+    }
+
     // MARK: Internals
 
     private func readTIFF(_ handle: OpaquePointer, info: ImageInfo, page: Int, rect: PixelRect,

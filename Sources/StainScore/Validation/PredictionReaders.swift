@@ -8,7 +8,8 @@ import Foundation
 ///   (`slide,score,category,pct_1plus_or_more,pct_2plus_or_more,pct_3plus,h_score,tumour_cells,flags`,
 ///   and `rule_set` when present)
 ///   and optionally `cells.csv` (`slide,tile,x,y,kind,class,intensity,completeness`, kind
-///   tumour/excluded; `membrane_width_um` when present). Flags are separated by `;`, `|` or spaces. Without `cells.csv` the
+///   tumour/excluded; `membrane_width_um` when present) and `tiles.csv` (tile sizes and pixel
+///   sizes; see `parseTiles`). Flags are separated by `;`, `|` or spaces. Without `cells.csv` the
 ///   predictions carry no cells and cell metrics are skipped.
 public enum PredictionReader {
     /// Reads a JSON file or a results folder, whichever `path` is.
@@ -50,6 +51,11 @@ public enum PredictionReader {
             if let stray = cells.keys.sorted().first(where: { !known.contains($0) }) {
                 throw ValidationInputError(path: cellsPath, message: "cells of slide '\(stray)', which slides.csv does not list")
             }
+        }
+        let tilesPath = join(directory, "tiles.csv")
+        if FileManager.default.fileExists(atPath: tilesPath) {
+            let tiles = try parseTiles(CSVTable(contentsOf: tilesPath))
+            for i in predictions.indices { predictions[i].tiles = tiles[predictions[i].slide] ?? [:] }
         }
         return predictions
     }
@@ -96,6 +102,26 @@ public enum PredictionReader {
                                      completeness: try table.optionalDouble(row, completeness),
                                      membraneWidthMicrons: try table.optionalDouble(row, width))
             result[try table.name(row, slide), default: []].append(cell)
+        }
+        return result
+    }
+
+    /// Parses a results `tiles.csv` (`slide,tile,width,height`, `mpp` and `error` when present):
+    /// the sizes of the tiles that were scored, grouped by slide. Tiles that failed (an error, or
+    /// no size) are left out.
+    public static func parseTiles(_ table: CSVTable) throws -> [String: [String: TileExtent]] {
+        let slide = try table.requiredColumn("slide"), tile = try table.requiredColumn("tile")
+        let width = try table.requiredColumn("width"), height = try table.requiredColumn("height")
+        let mpp = table.column("mpp"), error = table.column("error")
+        var result: [String: [String: TileExtent]] = [:]
+        for row in table.rows {
+            guard table.text(row, error).isEmpty,
+                  let w = try table.optionalInt(row, width), let h = try table.optionalInt(row, height), w > 0, h > 0 else { continue }
+            let pixel = try table.optionalDouble(row, mpp)
+            if let pixel, pixel <= 0 {
+                throw ValidationInputError(path: table.path, line: row.line, message: "mpp must be positive")
+            }
+            result[try table.name(row, slide), default: [:]][try table.name(row, tile)] = TileExtent(width: w, height: h, mpp: pixel)
         }
         return result
     }
