@@ -174,6 +174,10 @@ struct Score: ParsableCommand {
                 case .slideFinished(let slide):
                     progress.clear(forStdout: true)
                     summary.print(slide)
+                    if !slide.resumed, slide.flags.contains("pixel-size"),
+                       let warning = slide.warnings.first(where: { $0.hasPrefix("pixel size") }) {
+                        Output.warning("\(slide.slide): \(warning)")
+                    }
                     progress.restore()
                 case .progress(let p):
                     last = p

@@ -196,3 +196,30 @@ struct TumourCellRuleTests {
         #expect(f.map(\.nearestNeighbourMicrons) == [10, 10, 50])
     }
 }
+
+@Suite("Pixel-size check by hand")
+struct PixelSizeCheckTests {
+    @Test("the geometric mean, the suggestion and the tolerance, by hand")
+    func byHand() throws {
+        var p = PixelSizeCheckParameters()
+        p.minimumNuclei = 3
+        // Areas 20, 40, 80: geometric mean 40. Expected 45, exponent 1: suggested = given · 45/40.
+        let sizes = NucleusSizeSummary(areasMicrons2: [20, 40, 80])
+        #expect(abs(try #require(sizes.typicalAreaMicrons2) - 40) < 1e-9)
+        #expect(sizes.check(p, given: 0.25) == nil)  // 1.125× off: within 1.5×
+        // Given 4× the area: geometric mean 160 → suggested 0.25 · 45/160.
+        let big = NucleusSizeSummary(areasMicrons2: [80, 160, 320])
+        let m = try #require(big.check(p, given: 0.25))
+        #expect(abs(m.suggested - 0.25 * 45 / 160) < 1e-12 && m.regions == 3)
+        // Exponent 2: the square root of the area ratio.
+        p.areaExponent = 2
+        #expect(abs(try #require(big.check(p, given: 0.25)).suggested - 0.25 * (45.0 / 160).squareRoot()) < 1e-12)
+        // Too few regions: no verdict.
+        p.minimumNuclei = 4
+        #expect(big.check(p, given: 0.25) == nil)
+        // Tiles pool exactly.
+        var pooled = NucleusSizeSummary(areasMicrons2: [80])
+        pooled.add(NucleusSizeSummary(areasMicrons2: [160, 320]))
+        #expect(pooled.regions == 3 && abs(pooled.logAreaSum - big.logAreaSum) < 1e-12)
+    }
+}

@@ -16,6 +16,8 @@ public struct AnalysisParameters: Sendable, Hashable, Codable {
     public var cells = CellParameters()
     public var membrane = MembraneParameters()
     public var tumour = TumourCellParameters()
+    /// When the nuclei found contradict the pixel size given, the slide is flagged.
+    public var pixelSizeCheck = PixelSizeCheckParameters()
 
     public init() {}
 }

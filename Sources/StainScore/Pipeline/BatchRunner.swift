@@ -54,7 +54,7 @@ public struct BatchRunner: Sendable {
             thread.start()
         }
 
-        var consumer = Consumer(slides: slides, rules: analyzer.parameters.rules, sink: sink)
+        var consumer = Consumer(slides: slides, rules: analyzer.parameters.rules, pixelSizeCheck: analyzer.parameters.pixelSizeCheck, sink: sink)
         consumer.progress.elapsedSeconds = 0
         var failure: (any Error)?
         var pending: [Int: Outcome] = [:]
@@ -227,12 +227,15 @@ public struct BatchRunner: Sendable {
         var prepared: Prepared?
         var assembler: SlideAssembler
 
-        init(slides: [SlideInput], rules: ScoringRules, sink: BatchSink?) {
+        let pixelSizeCheck: PixelSizeCheckParameters
+
+        init(slides: [SlideInput], rules: ScoringRules, pixelSizeCheck: PixelSizeCheckParameters, sink: BatchSink?) {
             self.slides = slides
             self.rules = rules
+            self.pixelSizeCheck = pixelSizeCheck
             self.sink = sink
             self.progress = BatchProgress(slidesTotal: slides.count, tilesTotal: slides.reduce(0) { $0 + $1.tiles.count })
-            self.assembler = SlideAssembler(rules: rules)
+            self.assembler = SlideAssembler(rules: rules, pixelSizeCheck: pixelSizeCheck)
         }
 
         mutating func consume(_ job: Job, _ outcome: Outcome, events: (BatchEvent) -> Void) throws {
@@ -242,7 +245,7 @@ public struct BatchRunner: Sendable {
                 throw error
             case .prepared(let p):
                 prepared = p
-                assembler = SlideAssembler(rules: rules)
+                assembler = SlideAssembler(rules: rules, pixelSizeCheck: pixelSizeCheck)
                 try sink?.beginSlide(slide, index: job.slide, resumed: p.resumed)
             case .skipped:
                 progress.tilesDone += 1

@@ -48,6 +48,7 @@ public enum ConfigurationDocs {
         "nuclei.seedSigmaRangeMicrons": "Range [low, high] of the Gaussian σ (µm) of the scale-normalised Laplacian-of-Gaussian whose peaks seed one nucleus each; each pixel takes its strongest response over the scales, so a nucleus answers at its own size (σ ≈ radius/√2) and touching nuclei get one seed each.",
         "nuclei.minimumSeparationMicrons": "Two seeds closer than this (µm) are one nucleus.",
         "nuclei.minimumContrastOD": "A mask region is a nucleus only if its mean background-subtracted hematoxylin OD reaches this (decided per region, never per pixel).",
+        "nuclei.minimumBlobResponseOD": "A seed's scale-normalised blob response (OD) must reach this: about 0.74 × the contrast of a uniform nucleus-sized disk; cytoplasm texture and thin fibres answer weakly.",
         "nuclei.minimumAreaMicrons2": "Smallest nucleus area kept (µm²; QuPath's default is 10).",
         "nuclei.maximumAreaMicrons2": "Largest nucleus area kept (µm²; QuPath's default is 400).",
 
@@ -70,6 +71,11 @@ public enum ConfigurationDocs {
         "membrane.completeFractionForAttribution": "A neighbour counts as completely stained from this fraction (0–1) of stained sectors.",
 
         // Tumour cells
+        "pixelSizeCheck": "A slide whose nuclei contradict the given pixel size is flagged 'pixel-size' with the pixel size the nuclei suggest.",
+        "pixelSizeCheck.typicalNucleusAreaMicrons2": "Geometric mean area (µm²) of the nucleus-mask regions (before touching nuclei are split) expected at the true pixel size.",
+        "pixelSizeCheck.areaExponent": "The measured areas grow as the pixel-size error to this power (not 2: the detection's smoothing is in µm).",
+        "pixelSizeCheck.tolerance": "Flag when the pixel size the nuclei suggest differs from the given one by more than this factor, either way.",
+        "pixelSizeCheck.minimumNuclei": "No verdict from fewer nuclei than this.",
         "tumour": "Rules on nucleus area, darkness, texture and shape that keep lymphocytes, stromal spindles and debris out of the tumour-cell denominator.",
         "tumour.minimumNucleusAreaMicrons2": "Nuclei smaller than this (µm²) are debris or fragments.",
         "tumour.minimumContrastOD": "Nuclei whose mean background-subtracted hematoxylin OD is below this are too faint to count.",

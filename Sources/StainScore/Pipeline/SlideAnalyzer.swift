@@ -110,7 +110,9 @@ public struct SlideAnalyzer: Sendable {
                                     tissueAreaMM2: tissue, tumourCells: counts.reduce(0, +), excludedCells: excluded,
                                     classCounts: counts, seconds: ProcessMetrics.monotonicSeconds() - start, error: nil,
                                     regionOfInterest: roi?.source)
-            return AnalysedTile(result: result, cells: cells, analysis: analysis, regionOfInterest: roi)
+            var resultWithSizes = result
+            resultWithSizes.nucleusSizes = analysis.nucleusSizes
+            return AnalysedTile(result: resultWithSizes, cells: cells, analysis: analysis, regionOfInterest: roi)
         } catch let error as ImageIOError {
             return failed(error.path == tile.path ? error.message : error.description)
         } catch let error as InputError {
@@ -125,7 +127,7 @@ public struct SlideAnalyzer: Sendable {
     public func assemble(slide: SlideInput, preparation: SlidePreparation, tiles: [TileResult],
                          cells: [[CellMeasurement]]) -> SlideResult {
         precondition(tiles.count == cells.count, "one cell list per tile")
-        var assembler = SlideAssembler(rules: parameters.rules)
+        var assembler = SlideAssembler(rules: parameters.rules, pixelSizeCheck: parameters.pixelSizeCheck)
         for (tile, tileCells) in zip(tiles, cells) { assembler.add(tile, cells: tileCells) }
         return SlideResult(slide: slide.name, score: assembler.score(), tiles: tiles, cells: cells.flatMap { $0 },
                            warnings: assembler.warnings(preparation: preparation), parameters: parameters)
@@ -140,9 +142,16 @@ public struct SlideAssembler: Sendable {
     public private(set) var tiles: [TileResult] = []
     /// Cells of every kind added so far.
     public private(set) var cellCount = 0
+    public let pixelSizeCheck: PixelSizeCheckParameters
     private var tumour: [ClassifiedCell] = []
+    /// The nucleus-mask region sizes of every tile added, and their mean pixel size.
+    public private(set) var nucleusSizes = NucleusSizeSummary()
+    private var pixelSizeSum = 0.0, pixelSizeTiles = 0
 
-    public init(rules: ScoringRules) { self.rules = rules }
+    public init(rules: ScoringRules, pixelSizeCheck: PixelSizeCheckParameters = PixelSizeCheckParameters()) {
+        self.rules = rules
+        self.pixelSizeCheck = pixelSizeCheck
+    }
 
     /// Adds the next tile and its cells.
     public mutating func add(_ tile: TileResult, cells: [CellMeasurement]) {
@@ -151,6 +160,11 @@ public struct SlideAssembler: Sendable {
         for cell in cells where cell.kind == .tumour {
             tumour.append(ClassifiedCell(cellClass: cell.cellClass, tile: index, xMicrons: cell.x * mpp, yMicrons: cell.y * mpp))
         }
+        if let sizes = tile.nucleusSizes, sizes.regions > 0 {
+            nucleusSizes.add(sizes)
+            pixelSizeSum += mpp
+            pixelSizeTiles += 1
+        }
         cellCount += cells.count
         tiles.append(tile)
     }
@@ -158,20 +172,29 @@ public struct SlideAssembler: Sendable {
     /// The rule set applied to the pooled tumour cells of every tile added.
     public func score() -> SlideScore { SlideScorer.score(tumour, rules: rules) }
 
-    /// Stain QC warnings, then one per tile that could not be scored, or "no image tiles".
+    /// The pixel size the nuclei suggest, when it contradicts the given one.
+    public var pixelSizeMismatch: PixelSizeMismatch? {
+        pixelSizeTiles > 0 ? nucleusSizes.check(pixelSizeCheck, given: pixelSizeSum / Double(pixelSizeTiles)) : nil
+    }
+
+    /// Stain QC warnings, the pixel-size check, then one per tile that could not be scored, or
+    /// "no image tiles".
     public func warnings(preparation: SlidePreparation) -> [String] {
         var warnings = preparation.warnings
+        if let mismatch = pixelSizeMismatch { warnings.append(mismatch.message) }
         if tiles.isEmpty { warnings.append("no image tiles found") }
         for tile in tiles where tile.error != nil { warnings.append("\(tile.tile): \(tile.error!)") }
         return warnings
     }
 
     /// Flags beyond the score's own: `tile-errors` (some tiles could not be scored; the score
-    /// comes from the others) and `stain-qc` (stain estimation failed or is far from the defaults).
+    /// comes from the others), `stain-qc` (stain estimation failed or is far from the defaults)
+    /// and `pixel-size` (the nuclei suggest a pixel size far from the given one).
     public func batchFlags(preparation: SlidePreparation) -> [String] {
         var flags: [String] = []
         if tiles.contains(where: { $0.error != nil }) { flags.append("tile-errors") }
         if !preparation.warnings.isEmpty { flags.append("stain-qc") }
+        if pixelSizeMismatch != nil { flags.append("pixel-size") }
         return flags
     }
 }

@@ -80,6 +80,8 @@ public struct TileResult: Sendable, Hashable, Codable {
     /// Files written for the tile, relative to the output folder (batch runs).
     public var geojson: String?
     public var overlay: String?
+    /// The sizes of the nucleus-mask regions the tile's detection found, for the pixel-size check.
+    public var nucleusSizes: NucleusSizeSummary?
 
     public init(tile: String, path: String, width: Int, height: Int, pixelSize: PixelSize?, tissueAreaMM2: Double,
                 tumourCells: Int, excludedCells: Int, classCounts: [Int], seconds: Double, error: String?,

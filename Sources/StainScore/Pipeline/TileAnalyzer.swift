@@ -21,6 +21,8 @@ public struct TileAnalysis: Sendable {
     public var stageSeconds: [(stage: String, seconds: Double)]
     /// The tissue code at the analysis scale (0 glass, 1 measurable tissue, 2 unmeasurable), for region-of-interest areas.
     public var tissue = Plane<UInt8>(width: 0, height: 0, repeating: 0)
+    /// The sizes of the nucleus-mask regions, for the pixel-size check.
+    public var nucleusSizes = NucleusSizeSummary()
 }
 
 /// stains → tissue → nuclei → cells → membrane → classify, for one tile.
@@ -92,10 +94,12 @@ public enum TileAnalyzer {
                 cellAreaMicrons2: Double(profile.cellAreaPixels) * mpp * mpp, nucleus: features[i], exclusion: exclusion))
         }
         lap("classify")
-        return TileAnalysis(cells: measurements, tissueAreaMM2: Double(tissuePixels) * mpp * mpp / 1e6,
+        var analysis = TileAnalysis(cells: measurements, tissueAreaMM2: Double(tissuePixels) * mpp * mpp / 1e6,
                             background: background, glassFraction: glass, nucleusThreshold: nuclei.threshold,
                             borderCells: borderCells, analysedImage: image, cellLabels: cells,
                             nucleusLabels: nuclei.labels, labelClasses: labelClasses, reduction: reduction,
                             stageSeconds: stages, tissue: planes.tissue)
+        analysis.nucleusSizes = NucleusSizeSummary(areasMicrons2: nuclei.regionAreasMicrons2)
+        return analysis
     }
 }

@@ -29,6 +29,13 @@ public struct NucleusParameters: Sendable, Hashable, Codable {
     /// reaches this (QuPath's equivalent default is 0.1 on its own scale; pale vesicular nuclei
     /// need less). Decided per region, never per pixel.
     public var minimumContrastOD: Double = 0.05
+    /// A seed's scale-normalised blob response (σ²·−∇² of the smoothed contrast, OD units) must
+    /// reach this: a uniform disk of contrast c answers with about 0.74·c at its own scale, so
+    /// 0.03 asks for a nucleus-sized blob about 0.04 OD darker than its surroundings, while
+    /// cytoplasm texture and thin stromal fibres answer weakly at nuclear scales. Higher values
+    /// lose the palest nuclei (real Ki-67 breast tissue), lower ones let the texture of pale
+    /// HER2 stroma seed false nuclei that cut real cells apart (README, "Nucleus detection").
+    public var minimumBlobResponseOD: Double = 0.03
     /// Nucleus area limits (QuPath defaults 10–400 µm²).
     public var minimumAreaMicrons2: Double = 10
     public var maximumAreaMicrons2: Double = 400
@@ -71,6 +78,9 @@ public struct NucleusDetection: Sendable {
     /// The smallest mean contrast (background-subtracted hematoxylin OD) a nucleus had to
     /// reach (`NucleusParameters.minimumContrastOD`).
     public var threshold: Double
+    /// Areas (µm²) of the nucleus-mask regions, holes filled, before touching nuclei are split
+    /// and before the area limits: the pixel-size check's ruler.
+    public var regionAreasMicrons2: [Double] = []
     /// When the nuclei were found on reduced planes (`detectionMicronsPerPixel`): that
     /// detection, at its own scale, and the reduction factor. A cell flood at the same scale
     /// starts from it directly.
@@ -174,10 +184,12 @@ public enum NucleusDetector {
             m.minorAxis = n.minorAxis * scale
             return m
         }
-        return NucleusDetection(labels: LabelImage(blocks: LabelBlocks(labels: coarse.labels.labels, factor: f), width: w, height: h,
-                                                   count: coarse.labels.count), nuclei: nuclei,
-                                threshold: coarse.threshold,
-                                coarse: CoarseNuclei(labels: coarse.labels, nuclei: coarse.nuclei, factor: f))
+        var fine = NucleusDetection(labels: LabelImage(blocks: LabelBlocks(labels: coarse.labels.labels, factor: f), width: w, height: h,
+                                                       count: coarse.labels.count), nuclei: nuclei,
+                                    threshold: coarse.threshold,
+                                    coarse: CoarseNuclei(labels: coarse.labels, nuclei: coarse.nuclei, factor: f))
+        fine.regionAreasMicrons2 = coarse.regionAreasMicrons2
+        return fine
     }
 
     /// The detection itself, at the pixel size of the planes given.
@@ -222,8 +234,9 @@ public enum NucleusDetector {
         }}
         clock.lap("nuclei.threshold")
         Morphology.fillHolesInPlace(&mask)  // the mask is 0 or 1
+        let regionAreas = maskRegionAreas(mask, pixelSize: pixelSize, minimum: p.minimumAreaMicrons2)
         clock.lap("nuclei.fill-holes")
-        let seeds = LocalMaxima.peaks(blob, threshold: Float.leastNormalMagnitude, mask: mask,
+        let seeds = LocalMaxima.peaks(blob, threshold: Swift.max(Float.leastNormalMagnitude, Float(p.minimumBlobResponseOD)), mask: mask,
                                       minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
         // Labels: −1 outside the mask (never flooded), 0 inside, seeds 1…count.
         var labels = Plane<Int32>(width: w, height: h, initializingWith: { l in  // every value written
@@ -249,8 +262,18 @@ public enum NucleusDetector {
             for i in 0..<n { lab[i] = r[Int(Swift.max(0, lab[i]))] }
         }}
         clock.lap("nuclei.regions")
-        return NucleusDetection(labels: LabelImage(labels: labels, count: nuclei.count), nuclei: nuclei,
-                                threshold: p.minimumContrastOD)
+        var detection = NucleusDetection(labels: LabelImage(labels: labels, count: nuclei.count), nuclei: nuclei,
+                                         threshold: p.minimumContrastOD)
+        detection.regionAreasMicrons2 = regionAreas
+        return detection
+    }
+
+    /// Areas (µm²) of the 8-connected regions of `mask`, those of at least `minimum`.
+    static func maskRegionAreas(_ mask: Plane<UInt8>, pixelSize: Double, minimum: Double) -> [Double] {
+        let (labels, count) = ConnectedComponents.label(mask)
+        var size = [Int](repeating: 0, count: count + 1)
+        labels.values.withUnsafeBufferPointer { l in for v in l { size[Int(v)] &+= 1 } }
+        return size.dropFirst().map { Double($0) * pixelSize * pixelSize }.filter { $0 >= minimum }
     }
 
     /// The seed scales in pixels: the range's lower end, then steps of 1.25× up to its upper end.
