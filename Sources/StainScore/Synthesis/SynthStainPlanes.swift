@@ -10,11 +10,14 @@ struct TileStaining: Sendable {
     var stained: [UInt8]
     /// Cytoplasmic DAB blush OD (0 = none).
     var blush: [Double]
+    /// Share of the nucleus's hematoxylin left visible (realistic style: less under intense DAB).
+    var visibleH: [Double]
 
     init(seeds: Int) {
         intensity = [Double](repeating: 0, count: seeds)
         halfWidth = intensity
         blush = intensity
+        visibleH = [Double](repeating: 1, count: seeds)
         stained = [UInt8](repeating: 0, count: seeds * MembraneArcs.binCount)
     }
 }
@@ -27,6 +30,9 @@ struct SynthStainPlanes: Sendable {
     var dab: [Float]
     /// Faint pink residual (stroma): OD along `SynthStainPlanes.pinkVector`.
     var pink: [Float]
+    /// Realistic style: the cytoplasmic blush alone (nil in the classic style, where it is already
+    /// in `dab`); nuclei clear it before it is combined with the membranes.
+    var blush: [Float]?
 
     /// An eosin-like OD direction (mostly green absorbed) for the faint pink of stroma.
     static let pinkVector: [Double] = StainVectors.normalized([0.18, 0.95, 0.35])
@@ -51,10 +57,16 @@ struct SynthStainPlanes: Sendable {
     /// unstained arc next to a stained neighbour looks stained (as it does in real tissue — which
     /// is why classes are drawn in clonal patches). Cytoplasmic blush (≤0.08) is combined by the
     /// same maximum, so it never changes a membrane's centreline OD.
+    ///
+    /// **Realistic style** (`realistic`): the membrane profile is the exact coverage of each pixel
+    /// (1 px wide, across the outline) by a band of full width `2·halfWidth` — its integral across
+    /// the outline is the drawn width, whatever the pixel size, so a 0.6 µm membrane at 1 µm/px is
+    /// one pixel at 60% of its OD. The blush is returned separately (`blush`) for the nuclei to clear.
     static func rasterise(layout: TissueLayout, staining: TileStaining, tissue: SynthTissueParameters,
-                          rng: inout SplitMix64) -> SynthStainPlanes {
+                          realistic: Bool = false, rng: inout SplitMix64) -> SynthStainPlanes {
         let w = layout.width, h = layout.height
         var hPlane = [Float](repeating: 0, count: w * h), dPlane = hPlane, pPlane = hPlane
+        var bPlane = realistic ? hPlane : []
         let um = 1 / layout.micronsPerPixel
         let cytoNoise = ValueNoise(size: 128, rng: &rng)
         let fibreNoise = ValueNoise(size: 512, rng: &rng)
@@ -62,7 +74,7 @@ struct SynthStainPlanes: Sendable {
         let lumenNoise = ValueNoise(size: 64, rng: &rng)
         let cytoScale = 2.5 * um, fibreAlong = 20 * um, fibreAcross = 1.5 * um, flowScale = 110 * um
         let ramp = membraneRamp
-        let reach = (staining.halfWidth.max() ?? 0) + ramp
+        let reach = (staining.halfWidth.max() ?? 0) + (realistic ? 0.5 : ramp)
         let s = layout.spacing, gw = layout.gridWidth, margin = TissueLayout.margin
         let bins = MembraneArcs.binCount
         layout.seedX.withUnsafeBufferPointer { sx in
@@ -76,6 +88,7 @@ struct SynthStainPlanes: Sendable {
         hPlane.withUnsafeMutableBufferPointer { hp in
         dPlane.withUnsafeMutableBufferPointer { dp in
         pPlane.withUnsafeMutableBufferPointer { pp in
+        bPlane.withUnsafeMutableBufferPointer { bp in
             var cand = (0, 0, 0, 0, 0, 0, 0, 0, 0)
             var dist = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
             withUnsafeMutableBytes(of: &cand) { cRaw in
@@ -86,7 +99,9 @@ struct SynthStainPlanes: Sendable {
                     let od = intensity[j]
                     guard od > 0 else { return 0 }
                     let hw = half[j]
-                    let profile = e <= hw ? 1.0 : 1.0 - (e - hw) / ramp
+                    // Realistic: overlap of the pixel [e − ½, e + ½] with the band [−hw, hw].
+                    let profile = realistic ? min(e + 0.5, hw) - max(e - 0.5, -hw)
+                        : (e <= hw ? 1.0 : 1.0 - (e - hw) / ramp)
                     guard profile > 0 else { return 0 }
                     let b = MembraneArcs.bin(ofAngle: atan2(fy - sy[j], fx - sx[j]))
                     return stained[j &* bins &+ b] != 0 ? od * profile : 0
@@ -119,14 +134,27 @@ struct SynthStainPlanes: Sendable {
                         switch k {
                         case .tumour where insideCell:
                             hv = tissue.cytoplasmH * (0.75 + 0.5 * cytoNoise.sample(fx / cytoScale, fy / cytoScale))
+                            if realistic {
+                                // Granular cytoplasm: a fine grain (≈0.6 µm) on the smooth mottling.
+                                let grain = cytoNoise.sample(fx / (0.25 * cytoScale) + 71, fy / (0.25 * cytoScale) + 29)
+                                hv *= 0.6 + 0.8 * grain
+                            }
                             dv = blush[i] * (0.7 + 0.6 * cytoNoise.sample(fx / cytoScale + 40, fy / cytoScale + 40))
                         case .stroma:
                             let flow = flowNoise.fractal(fx / flowScale, fy / flowScale) * 1.5 * Double.pi
                             let cf = cos(flow), sf = sin(flow)
                             let u = (fx * cf + fy * sf) / fibreAlong, v = (-fx * sf + fy * cf) / fibreAcross
                             let fibre = fibreNoise.sample(u, v)
-                            hv = tissue.stromaH * (0.5 + 1.0 * fibre * fibre)
-                            pv = tissue.stromaPink * (0.5 + fibre)
+                            if realistic {
+                                // Wispy collagen with white clefts between the bundles.
+                                let cleft = lumenNoise.sample(u * 0.35 + 11, v * 0.12 + 7)
+                                let open = min(1, max(0, (cleft - 0.62) / 0.08))
+                                hv = tissue.stromaH * (0.35 + 1.6 * fibre * fibre * fibre) * (1 - open)
+                                pv = tissue.stromaPink * (0.5 + fibre) * (1 - open)
+                            } else {
+                                hv = tissue.stromaH * (0.5 + 1.0 * fibre * fibre)
+                                pv = tissue.stromaPink * (0.5 + fibre)
+                            }
                         case .lumen:
                             let m = lumenNoise.sample(fx / (6 * um), fy / (6 * um))
                             hv = m > 0.7 ? 0.04 * (m - 0.7) : 0
@@ -155,14 +183,24 @@ struct SynthStainPlanes: Sendable {
                         }
                         if outline < SynthStainPlanes.outlineHalfWidthPixels { hv += SynthStainPlanes.outlineH }
                         hp[row &+ x] = Float(hv)
-                        dp[row &+ x] = Float(max(dv, mem))
+                        if realistic {
+                            dp[row &+ x] = Float(mem)
+                            bp[row &+ x] = Float(dv)
+                        } else {
+                            dp[row &+ x] = Float(max(dv, mem))
+                        }
                         pp[row &+ x] = Float(pv)
                     }
                 }
             }
             }
-        }}}}}}}}}}}
-        var planes = SynthStainPlanes(width: w, height: h, hematoxylin: hPlane, dab: dPlane, pink: pPlane)
+        }}}}}}}}}}}}
+        var planes = SynthStainPlanes(width: w, height: h, hematoxylin: hPlane, dab: dPlane, pink: pPlane,
+                                      blush: realistic ? bPlane : nil)
+        if realistic {
+            planes.paintRealisticNuclei(layout: layout, staining: staining, rng: &rng)
+            return planes
+        }
         let chromatin = ValueNoise(size: 256, rng: &rng)
         let chromatinScale = 0.7 * um
         for i in layout.nuclei.indices where layout.kind[i] == .tumour {
