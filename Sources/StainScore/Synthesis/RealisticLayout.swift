@@ -7,8 +7,8 @@ extension TissueLayout {
     static func generateRealistic(width: Int, height: Int, micronsPerPixel mpp: Double, tissue: SynthTissueParameters,
                                   realistic r: RealisticParameters, rng: inout SplitMix64) -> TissueLayout {
         let architecture = r.architecture(rng: &rng)
-        // Solid sheets are crowded; cells lining cords and glands are taller (a larger grid).
-        let spacingMicrons = tissue.cellSpacingMicrons * (architecture == .solid ? rng.uniform(0.88...1.0) : rng.uniform(1.05...1.18))
+        // Cell size varies a little from tile to tile.
+        let spacingMicrons = tissue.cellSpacingMicrons * (architecture == .solid ? rng.uniform(0.9...1.0) : rng.uniform(0.95...1.05))
         let s = spacingMicrons / mpp
         let gw = Int((Double(width) / s).rounded(.up)) + 2 * margin
         let gh = Int((Double(height) / s).rounded(.up)) + 2 * margin
@@ -56,14 +56,14 @@ extension TissueLayout {
             for i in 0..<n where ridge[i] >= cut { kind[i] = .tumour }
         case .glands:
             // Glands on a jittered lattice: an elliptic lumen lined by one or two layers of cells.
-            let pitch = rng.uniform(55...90) / mpp
+            let pitch = rng.uniform(70...110) / mpp
             let cols = Int((Double(width) / pitch).rounded(.up)) + 2, rows = Int((Double(height) / pitch).rounded(.up)) + 2
             struct Gland { var x, y, a, b, wall, c, s: Double }
             var glands: [Gland] = []
             for gy in -1..<(rows - 1) {
                 for gx in -1..<(cols - 1) {
                     let wall = rng.uniform(1.0...2.6) * s
-                    let a = min(rng.uniform(4...24) / mpp, pitch / 2 - wall)
+                    let a = min(rng.uniform(6...32) / mpp, pitch / 2 - wall)
                     let b = a * rng.uniform(0.3...1.0)
                     let angle = rng.uniform(0...Double.pi)
                     let x = (Double(gx) + 0.5 + rng.uniform(-0.15...0.15)) * pitch
@@ -177,7 +177,8 @@ extension TissueLayout {
                 let reach = min(outlineDistance(of: i, theta: angle), outlineDistance(of: i, theta: angle + Double.pi))
                 let limit = architecture == .solid ? reach + 1.5 * um : reach - 0.6 * um
                 if major > limit {
-                    major = max(limit, 3.2 * um)
+                    // Never below 40 µm²: a clamped nucleus gets rounder, not smaller than that.
+                    major = max(limit, (40 / Double.pi).squareRoot() * um)
                     minor = min(major, max(minor, 40 * um * um / (Double.pi * major)))
                 }
                 var shape = NucleusShape(x: seedX[i], y: seedY[i], semiMajor: major, semiMinor: minor,
@@ -214,7 +215,7 @@ extension TissueLayout {
                 }
                 // Lymphocytes in clusters: a smooth field decides where they gather.
                 let field: Double = lymphNoise.fractal(seedX[i] / lymphScale, seedY[i] / lymphScale)
-                let density: Double = tissue.lymphocyteDensity * 3.5 * max(0, field - 0.4)
+                let density: Double = tissue.lymphocyteDensity * 6 * max(0, field - 0.55)
                 let whole: Double = density.rounded(.down)
                 let count = min(4, Int(whole) + (rng.chance(density - whole) ? 1 : 0))
                 for _ in 0..<count where inner {

@@ -66,7 +66,7 @@ public struct RealisticParameters: Sendable, Hashable, Codable {
             columnarShare: rng.uniform(0.5...0.9),
             rimGain: rng.uniform(0.8...1.6),
             rimWidthMicrons: rng.uniform(0.35...0.6),
-            nucleolusH: rng.uniform(0.25...0.45),
+            nucleolusH: rng.uniform(0.3...0.5),
             chromatinClumping: rng.uniform(0.5...0.9),
             infiltrationShare: rng.chance(0.7) ? rng.uniform(0.01...0.06) : 0,
             hiddenH3: rng.uniform(0.55...0.85),
@@ -106,14 +106,14 @@ extension SynthTissueParameters {
     /// Realistic tissue: crowded cells, pale tumour nuclei, dark lymphocytes and fibroblasts.
     static func drawRealistic(rng: inout SplitMix64) -> SynthTissueParameters {
         SynthTissueParameters(
-            cellSpacingMicrons: rng.uniform(11.5...13.5),
+            cellSpacingMicrons: rng.uniform(11...13),
             nestScaleMicrons: rng.uniform(50...110),
             tumourFraction: rng.uniform(0.6...0.85),
             lumenFraction: rng.chance(0.4) ? rng.uniform(0.03...0.08) : 0,
             glassFraction: rng.uniform(0...0.12),
             cloneScaleMicrons: rng.uniform(40...90),
             lymphocyteDensity: rng.uniform(0.2...1.2),
-            fibroblastFraction: rng.uniform(0.15...0.35),
+            fibroblastFraction: rng.uniform(0.06...0.18),
             cytoplasmH: rng.uniform(0.045...0.085),
             stromaH: rng.uniform(0.02...0.05),
             nucleusH: rng.uniform(0.07...0.11),

@@ -45,6 +45,9 @@ struct SynthStainPlanes: Sendable {
     /// Linear ramp (px) from full membrane OD to none beyond the flat top: anti-aliasing only.
     static let membraneRamp = 0.7
 
+    /// Realistic style: how far (µm) a membrane wanders about its straight outline.
+    static let membraneWobbleMicrons = 0.35
+
     /// Rasterises cells, membranes, stroma and nuclei.
     ///
     /// **Membranes and shared boundaries.** Each tumour cell draws its own membrane as a band of
@@ -74,7 +77,10 @@ struct SynthStainPlanes: Sendable {
         let lumenNoise = ValueNoise(size: 64, rng: &rng)
         let cytoScale = 2.5 * um, fibreAlong = 20 * um, fibreAcross = 1.5 * um, flowScale = 110 * um
         let ramp = membraneRamp
-        let reach = (staining.halfWidth.max() ?? 0) + (realistic ? 0.5 : ramp)
+        // Realistic membranes wander ±`membraneWobbleMicrons` about the straight outline (smoothly, over ~3 µm).
+        let wobbleNoise: ValueNoise? = realistic ? ValueNoise(size: 128, rng: &rng) : nil
+        let wobble = realistic ? membraneWobbleMicrons * um : 0, wobbleScale = 3 * um
+        let reach = (staining.halfWidth.max() ?? 0) + (realistic ? 0.5 + wobble : ramp)
         let s = layout.spacing, gw = layout.gridWidth, margin = TissueLayout.margin
         let bins = MembraneArcs.binCount
         layout.seedX.withUnsafeBufferPointer { sx in
@@ -134,12 +140,13 @@ struct SynthStainPlanes: Sendable {
                         switch k {
                         case .tumour where insideCell:
                             hv = tissue.cytoplasmH * (0.75 + 0.5 * cytoNoise.sample(fx / cytoScale, fy / cytoScale))
+                            dv = blush[i] * (0.7 + 0.6 * cytoNoise.sample(fx / cytoScale + 40, fy / cytoScale + 40))
                             if realistic {
-                                // Granular cytoplasm: a fine grain (≈0.6 µm) on the smooth mottling.
+                                // Granular cytoplasm and blush: a fine grain (≈0.6 µm) on the smooth mottling.
                                 let grain = cytoNoise.sample(fx / (0.25 * cytoScale) + 71, fy / (0.25 * cytoScale) + 29)
                                 hv *= 0.6 + 0.8 * grain
+                                dv *= 0.4 + 1.2 * grain
                             }
-                            dv = blush[i] * (0.7 + 0.6 * cytoNoise.sample(fx / cytoScale + 40, fy / cytoScale + 40))
                         case .stroma:
                             let flow = flowNoise.fractal(fx / flowScale, fy / flowScale) * 1.5 * Double.pi
                             let cf = cos(flow), sf = sin(flow)
@@ -165,20 +172,36 @@ struct SynthStainPlanes: Sendable {
                         // Membranes within reach: own outline (bisectors and clip circle) and neighbours'.
                         var mem = 0.0
                         var outline = Double.infinity
+                        // Realistic: the membrane is shifted by `delta` (towards the lower-numbered cell of a
+                        // boundary), read at the foot of the pixel on the outline so that it is the same
+                        // all across the membrane (the band keeps its width).
+                        @inline(__always) func delta(_ px: Double, _ py: Double) -> Double {
+                            guard let noise = wobbleNoise else { return 0 }
+                            return wobble * (2 * noise.sample(px / wobbleScale, py / wobbleScale) - 1)
+                        }
                         if k == .tumour {
                             let e = abs(radius[i] - di)
                             outline = e
-                            if e < reach { mem = max(mem, membrane(i, e, fx, fy)) }
+                            if e < reach {
+                                var em = e
+                                if realistic, di > 0 {
+                                    let f = radius[i] / di
+                                    em = abs(radius[i] - di - delta(sx[i] + (fx - sx[i]) * f, sy[i] + (fy - sy[i]) * f))
+                                }
+                                mem = max(mem, membrane(i, em, fx, fy))
+                            }
                         }
                         for q in 0..<9 where q != nearest {
                             let j = c[q]
                             let ex = sx[j] - sx[i], ey = sy[j] - sy[i]
-                            let e = (d2[q] - best) / (2 * (ex * ex + ey * ey).squareRoot())
+                            let sep = (ex * ex + ey * ey).squareRoot()
+                            let e = (d2[q] - best) / (2 * sep)
                             if insideCell || kind[j] == .tumour { outline = min(outline, e) }
                             guard e < reach else { continue }
-                            if insideCell { mem = max(mem, membrane(i, e, fx, fy)) }
+                            let em = realistic ? abs((i < j ? e : -e) - delta(fx + e * ex / sep, fy + e * ey / sep)) : e
+                            if insideCell { mem = max(mem, membrane(i, em, fx, fy)) }
                             if kind[j] == .tumour, d2[q].squareRoot() <= radius[j] + reach {
-                                mem = max(mem, membrane(j, e, fx, fy))
+                                mem = max(mem, membrane(j, em, fx, fy))
                             }
                         }
                         if outline < SynthStainPlanes.outlineHalfWidthPixels { hv += SynthStainPlanes.outlineH }
