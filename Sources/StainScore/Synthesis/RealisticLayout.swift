@@ -200,15 +200,17 @@ extension TissueLayout {
                 let flow = flowNoise.fractal(seedX[i] / flowScale, seedY[i] / flowScale) * 2 * Double.pi * 1.5
                 var fibroCentre: (Double, Double)?
                 if rng.chance(tissue.fibroblastFraction) {
-                    let half = rng.uniform(6...11) * um, w = rng.uniform(0.7...1.2) * um
+                    let half = rng.uniform(4...10) * um, w = rng.uniform(0.8...1.6) * um
                     let cx = seedX[i] + rng.uniform(-0.15...0.15) * spacing, cy = seedY[i] + rng.uniform(-0.15...0.15) * spacing
                     let ends = [(cx + (half + 2 * um) * cos(flow), cy + (half + 2 * um) * sin(flow)),
                                 (cx - (half + 2 * um) * cos(flow), cy - (half + 2 * um) * sin(flow))]
                     if inner, ends.allSatisfy({ kind[nearestSeed(x: $0.0, y: $0.1)] == .stroma }) {
                         var f = NucleusShape(x: cx, y: cy, semiMajor: half, semiMinor: w, angle: flow,
                                              h: tissue.fibroblastH * rng.uniform(0.85...1.2))
-                        f.a3 = rng.uniform(0...0.1); f.p3 = rng.uniform(0...6.283)
-                        f.texture = 0.1
+                        f.a2 = rng.uniform(0...0.1); f.p2 = rng.uniform(0...6.283)
+                        f.a3 = rng.uniform(0...0.12); f.p3 = rng.uniform(0...6.283)
+                        f.texture = 0.2
+                        f.clumping = 0.3
                         fibroblasts.append(f)
                         fibroCentre = (cx, cy)
                     }

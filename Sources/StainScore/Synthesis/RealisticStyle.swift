@@ -64,7 +64,7 @@ public struct RealisticParameters: Sendable, Hashable, Codable {
             architectureWeights: weights.map { $0 / total },
             nucleusAreaMicrons2: rng.uniform(60...85),
             columnarShare: rng.uniform(0.5...0.9),
-            rimGain: rng.uniform(0.8...1.6),
+            rimGain: rng.uniform(0.7...1.3),
             rimWidthMicrons: rng.uniform(0.35...0.6),
             nucleolusH: rng.uniform(0.3...0.5),
             chromatinClumping: rng.uniform(0.5...0.9),
@@ -113,12 +113,12 @@ extension SynthTissueParameters {
             glassFraction: rng.uniform(0...0.12),
             cloneScaleMicrons: rng.uniform(40...90),
             lymphocyteDensity: rng.uniform(0.2...1.2),
-            fibroblastFraction: rng.uniform(0.06...0.18),
-            cytoplasmH: rng.uniform(0.045...0.085),
+            fibroblastFraction: rng.uniform(0.1...0.25),
+            cytoplasmH: rng.uniform(0.035...0.07),
             stromaH: rng.uniform(0.02...0.05),
-            nucleusH: rng.uniform(0.07...0.11),
+            nucleusH: rng.uniform(0.09...0.13),
             lymphocyteH: rng.uniform(0.35...0.6),
-            fibroblastH: rng.uniform(0.3...0.55),
+            fibroblastH: rng.uniform(0.25...0.5),
             stromaPink: rng.uniform(0.0...0.006))
     }
 }

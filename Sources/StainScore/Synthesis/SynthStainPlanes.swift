@@ -79,6 +79,8 @@ struct SynthStainPlanes: Sendable {
         let ramp = membraneRamp
         // Realistic membranes wander ±`membraneWobbleMicrons` about the straight outline (smoothly, over ~3 µm).
         let wobbleNoise: ValueNoise? = realistic ? ValueNoise(size: 128, rng: &rng) : nil
+        let angle1 = realistic ? rng.uniform(0...Double.pi) : 0, angle2 = angle1 + (realistic ? rng.uniform(0.5...1.2) : 0)
+        let dir1 = (cos(angle1), sin(angle1)), dir2 = (cos(angle2), sin(angle2))
         let wobble = realistic ? membraneWobbleMicrons * um : 0, wobbleScale = 3 * um
         let reach = (staining.halfWidth.max() ?? 0) + (realistic ? 0.5 + wobble : ramp)
         let s = layout.spacing, gw = layout.gridWidth, margin = TissueLayout.margin
@@ -147,21 +149,24 @@ struct SynthStainPlanes: Sendable {
                                 hv *= 0.6 + 0.8 * grain
                                 dv *= 0.4 + 1.2 * grain
                             }
+                        case .stroma where realistic:
+                            // Wispy collagen bundles in two directions, blended by a smooth field (no
+                            // concentric rings), with white clefts between the bundles.
+                            let blend = flowNoise.fractal(fx / flowScale, fy / flowScale)
+                            let u1 = (fx * dir1.0 + fy * dir1.1) / fibreAlong, v1 = (-fx * dir1.1 + fy * dir1.0) / fibreAcross
+                            let u2 = (fx * dir2.0 + fy * dir2.1) / fibreAlong, v2 = (-fx * dir2.1 + fy * dir2.0) / fibreAcross
+                            let fibre = fibreNoise.sample(u1, v1) * (1 - blend) + fibreNoise.sample(u2 + 101, v2 + 37) * blend
+                            let cleft = lumenNoise.sample(u1 * 0.35 * (1 - blend) + u2 * 0.35 * blend + 11, v1 * 0.12 * (1 - blend) + v2 * 0.12 * blend + 7)
+                            let open = min(1, max(0, (cleft - 0.62) / 0.08))
+                            hv = tissue.stromaH * (0.35 + 1.6 * fibre * fibre * fibre) * (1 - open)
+                            pv = tissue.stromaPink * (0.5 + fibre) * (1 - open)
                         case .stroma:
                             let flow = flowNoise.fractal(fx / flowScale, fy / flowScale) * 1.5 * Double.pi
                             let cf = cos(flow), sf = sin(flow)
                             let u = (fx * cf + fy * sf) / fibreAlong, v = (-fx * sf + fy * cf) / fibreAcross
                             let fibre = fibreNoise.sample(u, v)
-                            if realistic {
-                                // Wispy collagen with white clefts between the bundles.
-                                let cleft = lumenNoise.sample(u * 0.35 + 11, v * 0.12 + 7)
-                                let open = min(1, max(0, (cleft - 0.62) / 0.08))
-                                hv = tissue.stromaH * (0.35 + 1.6 * fibre * fibre * fibre) * (1 - open)
-                                pv = tissue.stromaPink * (0.5 + fibre) * (1 - open)
-                            } else {
-                                hv = tissue.stromaH * (0.5 + 1.0 * fibre * fibre)
-                                pv = tissue.stromaPink * (0.5 + fibre)
-                            }
+                            hv = tissue.stromaH * (0.5 + 1.0 * fibre * fibre)
+                            pv = tissue.stromaPink * (0.5 + fibre)
                         case .lumen:
                             let m = lumenNoise.sample(fx / (6 * um), fy / (6 * um))
                             hv = m > 0.7 ? 0.04 * (m - 0.7) : 0
