@@ -73,25 +73,25 @@ struct Synth: ParsableCommand {
     @Option(help: "Stain-vector rotation, degrees (default: random 0.5–4 per slide; 0 = off).")
     var stainRotation: Double?
 
-    @Option(help: "Glass intensity R,G,B (default: random 236–250 with a slight tint).")
+    @Option(help: "Glass intensity R,G,B (default: random 236–250 with a slight tint; realistic 228–252, cream, grey or lavender).")
     var glass: String?
 
-    @Option(help: "Illumination fall-off at the corners, fraction (default: random 0.01–0.05; 0 = off).")
+    @Option(help: "Illumination fall-off at the corners, fraction (default: random 0.01–0.05, realistic 0.02–0.15; 0 = off).")
     var vignetting: Double?
 
-    @Option(help: "Share of tumour cells with cytoplasmic DAB blush (default: random, 0–0.35; 0 = off).")
+    @Option(help: "Share of tumour cells with cytoplasmic DAB blush (default: random, 0–0.35, realistic 0–0.8; 0 = off).")
     var blush: Double?
 
     @Option(help: "Out-of-focus patches per tile (default: random 0–2; 0 = off).")
     var blurPatches: Int?
 
-    @Option(help: "Sensor noise σ, 8-bit levels (default: random 1.5–3; 0 = off).")
+    @Option(help: "Sensor noise σ, 8-bit levels (default: random 1.5–3, realistic 1.5–5; 0 = off).")
     var noise: Double?
 
     @Option(help: "JPEG quality for --format jpeg (default: random 80–95 per slide; realistic 55–92).")
     var jpegQuality: Int?
 
-    @Option(help: "Realistic style: soft focus over every tile, Gaussian σ in µm (default: random 0.25–1 per slide; 0 = off).")
+    @Option(help: "Realistic style: soft focus over every tile, Gaussian σ in µm (default: random 0.15–0.6 per slide; 0 = off).")
     var focus: Double?
 
     @Option(help: "Realistic style: linear illumination gradient across a tile, fraction (default: random 0–0.08; 0 = off).")
