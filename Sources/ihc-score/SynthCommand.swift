@@ -10,6 +10,8 @@ extension SynthesisFormat: ExpressibleByArgument {}
 
 extension RuleSet: ExpressibleByArgument {}
 
+extension SynthesisStyle: ExpressibleByArgument {}
+
 /// `ihc-score synth OUTDIR`: virtual HER2 slides with per-cell ground truth.
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +20,9 @@ struct Synth: ParsableCommand {
             Writes OUTDIR/slide-001/tile-000.png …, OUTDIR/labels.csv (truth score per slide), OUTDIR/cells.csv \
             (every nucleus: kind, class, completeness, intensity, membrane width) and OUTDIR/synth.json (every \
             drawn parameter). The same options and seed give byte-identical files; slide i does not depend on \
-            --slides. Nuisances are drawn per slide unless set; --clean turns them all off.
+            --slides. Nuisances are drawn per slide unless set; --clean turns them all off. --style realistic draws \
+            pale vesicular tumour nuclei among lymphocytes and fibroblasts in sheets, cords and glands, with the \
+            same truth files.
             """)
 
     @Argument(help: "Output folder (created if missing).")
@@ -45,6 +49,9 @@ struct Synth: ParsableCommand {
     @Option(help: "Tile format: png, jpeg or tiff.")
     var format: SynthesisFormat = .png
 
+    @Option(help: "Tissue style: classic (round, evenly dark nuclei) or realistic (pale vesicular tumour nuclei, lymphocytes, fibroblasts, sheets/cords/glands, physical membrane widths, wider stain and optics ranges).")
+    var style: SynthesisStyle = .classic
+
     @Option(help: "Rule set for the truth score: \(RuleSet.allCases.map(\.rawValue).joined(separator: ", ")).")
     var rules: RuleSet = .breast2018
 
@@ -66,23 +73,29 @@ struct Synth: ParsableCommand {
     @Option(help: "Stain-vector rotation, degrees (default: random 0.5–4 per slide; 0 = off).")
     var stainRotation: Double?
 
-    @Option(help: "Glass intensity R,G,B (default: random 236–250 with a slight tint).")
+    @Option(help: "Glass intensity R,G,B (default: random 236–250 with a slight tint; realistic 228–252, cream, grey or lavender).")
     var glass: String?
 
-    @Option(help: "Illumination fall-off at the corners, fraction (default: random 0.01–0.05; 0 = off).")
+    @Option(help: "Illumination fall-off at the corners, fraction (default: random 0.01–0.05, realistic 0.02–0.15; 0 = off).")
     var vignetting: Double?
 
-    @Option(help: "Share of tumour cells with cytoplasmic DAB blush (default: random, 0–0.35; 0 = off).")
+    @Option(help: "Share of tumour cells with cytoplasmic DAB blush (default: random, 0–0.35, realistic 0–0.8; 0 = off).")
     var blush: Double?
 
     @Option(help: "Out-of-focus patches per tile (default: random 0–2; 0 = off).")
     var blurPatches: Int?
 
-    @Option(help: "Sensor noise σ, 8-bit levels (default: random 1.5–3; 0 = off).")
+    @Option(help: "Sensor noise σ, 8-bit levels (default: random 1.5–3, realistic 1.5–5; 0 = off).")
     var noise: Double?
 
-    @Option(help: "JPEG quality for --format jpeg (default: random 80–95 per slide).")
+    @Option(help: "JPEG quality for --format jpeg (default: random 80–95 per slide; realistic 55–92).")
     var jpegQuality: Int?
+
+    @Option(help: "Realistic style: soft focus over every tile, Gaussian σ in µm (default: random 0.15–0.6 per slide; 0 = off).")
+    var focus: Double?
+
+    @Option(help: "Realistic style: linear illumination gradient across a tile, fraction (default: random 0–0.08; 0 = off).")
+    var gradient: Double?
 
     func validate() throws {
         guard slides >= 1, slides <= 999 else { throw ValidationError("--slides must be 1…999") }
@@ -99,6 +112,9 @@ struct Synth: ParsableCommand {
         if let v = vignetting, !(0..<0.5).contains(v) { throw ValidationError("--vignetting must be 0…0.5") }
         if let b = blush, !(0...1).contains(b) { throw ValidationError("--blush must be 0…1") }
         if let p = blurPatches, p < 0 { throw ValidationError("--blur-patches must be ≥ 0") }
+        if let f = focus, !(0...5).contains(f) { throw ValidationError("--focus must be 0…5 µm") }
+        if let g = gradient, !(0..<0.5).contains(g) { throw ValidationError("--gradient must be 0…0.5") }
+        if style == .classic, focus != nil || gradient != nil { throw ValidationError("--focus and --gradient need --style realistic") }
         if glass != nil, parsedGlass == nil { throw ValidationError("--glass must be R,G,B with values 1…255") }
     }
 
@@ -123,6 +139,7 @@ struct Synth: ParsableCommand {
         c.percent2PlusOrMore = percent2
         c.percent1PlusOrMore = percent1
         c.marginPercent = margin
+        c.style = style == .classic ? nil : style
         var n = clean ? NuisanceSettings.clean : NuisanceSettings()
         if let stainRotation { n.stainRotationDegrees = stainRotation }
         if let parsedGlass { n.glass = parsedGlass }
@@ -131,6 +148,12 @@ struct Synth: ParsableCommand {
         if let blurPatches { n.blurPatches = blurPatches }
         if let noise { n.noiseSigma = noise }
         if let jpegQuality { n.jpegQuality = jpegQuality }
+        if style == .realistic, clean {
+            n.focusSigmaMicrons = 0
+            n.illuminationGradient = 0
+        }
+        if let focus { n.focusSigmaMicrons = focus }
+        if let gradient { n.illuminationGradient = gradient }
         c.nuisances = n
         var rows = [["SLIDE", "TARGET", "SCORE", "CATEGORY", "≥1+ %", "≥2+ %", "3+ %", "TUMOUR CELLS", "SECONDS"]]
         do {

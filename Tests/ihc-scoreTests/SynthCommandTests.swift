@@ -87,10 +87,44 @@ struct SynthCommandTests {
         }
     }
 
+    @Test("--style realistic: one small slide, the same truth files, byte-identical again; validate reads it")
+    func realistic() throws {
+        let scratch = Scratch()
+        let args = ["--style", "realistic", "--slides", "1", "--tiles-per-slide", "1", "--size", "256", "--seed", "3",
+                    "--score", "2+", "--format", "jpeg"]
+        for name in ["r", "again"] {
+            let r = try CLI.run(["synth", scratch.file(name)] + args)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let out = scratch.file("r")
+        #expect(Self.files(out) == Self.files(scratch.file("again")))
+        #expect(FileManager.default.fileExists(atPath: out + "/slide-001/tile-000.jpg"))
+        let labels = try Self.rows(out + "/labels.csv")
+        #expect(labels.count == 2 && labels[1][1] == "2+")
+        let cells = try Self.rows(out + "/cells.csv")
+        #expect(cells.first?.joined(separator: ",") == "slide,tile,x,y,kind,class,completeness,intensity,membrane_width_um")
+        let tumour = cells.dropFirst().filter { $0[4] == "tumour" }
+        #expect(Int(labels[1][6]) == tumour.count && tumour.count > 20)
+        #expect(cells.dropFirst().contains { $0[4] == "lymphocyte" })
+        for row in cells.dropFirst() where row[4] != "tumour" { #expect(row[5] == "0") }
+        let json = try JSONSerialization.jsonObject(with: FileManager.default.contents(atPath: out + "/synth.json")!) as! [String: Any]
+        #expect((json["configuration"] as? [String: Any])?["style"] as? String == "realistic")
+        let slide = (json["slides"] as? [[String: Any]])?.first
+        #expect((slide?["realistic"] as? [String: Any])?["tileArchitectures"] as? [String] != nil)
+        // The existing scorer and validator run on it unchanged.
+        let results = scratch.file("results")
+        let score = try CLI.run(["score", out, "--out", results, "--quiet"])
+        #expect(score.status == 0, "\(score.stderr)")
+        let validate = try CLI.run(["validate", out, "--results", results])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(validate.stdout.contains("precision"), "\(validate.stdout)")
+    }
+
     @Test("bad options exit 64")
     func usage() throws {
         let scratch = Scratch()
-        for bad in [["--mpp", "0"], ["--score", "4+"], ["--percent-3plus", "20", "--percent-2plus", "10"], ["--glass", "1,2"]] {
+        for bad in [["--mpp", "0"], ["--score", "4+"], ["--percent-3plus", "20", "--percent-2plus", "10"], ["--glass", "1,2"],
+                    ["--style", "photo"], ["--focus", "0.5"], ["--style", "realistic", "--gradient", "0.7"]] {
             let r = try CLI.run(["synth", scratch.file("x")] + bad)
             #expect(r.status == 64, "\(bad): \(r.stderr)")
         }

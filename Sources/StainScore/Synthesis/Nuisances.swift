@@ -31,6 +31,10 @@ public struct NuisanceSettings: Sendable, Hashable, Codable {
     public var blurPatches: Int?
     public var noiseSigma: Double?
     public var jpegQuality: Int?
+    /// Realistic style only: soft focus over the whole tile (Gaussian σ, µm) and the linear
+    /// illumination gradient (fraction). nil = drawn (and absent from a classic `synth.json`).
+    public var focusSigmaMicrons: Double?
+    public var illuminationGradient: Double?
 
     public init(stainRotationDegrees: Double? = nil, glass: [Double]? = nil, vignetting: Double? = nil,
                 blushFraction: Double? = nil, blurPatches: Int? = nil, noiseSigma: Double? = nil, jpegQuality: Int? = nil) {

@@ -5,8 +5,11 @@ import Foundation
 /// 8-bit quantisation — in the order light meets them.
 enum Optics {
     /// `RGB = I0 · L(x,y) · 10^(−OD) + noise`, with `OD = c_H·h + c_DAB·d + c_pink·p`.
+    ///
+    /// The realistic style (`realistic` set) adds soft focus over the whole tile (before the
+    /// out-of-focus patches) and a linear illumination gradient on top of the radial fall-off.
     static func expose(_ planes: SynthStainPlanes, stains: StainVectors, nuisances: Nuisances, micronsPerPixel: Double,
-                       rng: inout SplitMix64) -> RGBImage {
+                       realistic: RealisticParameters? = nil, rng: inout SplitMix64) -> RGBImage {
         let w = planes.width, h = planes.height, n = w * h
         let hv = stains.hematoxylin, dv = stains.dab, pv = SynthStainPlanes.pinkVector
         let ln10 = 2.302585092994046
@@ -23,6 +26,9 @@ enum Optics {
         }
         // Out-of-focus patches: blend towards a Gaussian-blurred copy inside a soft disc.
         let um = 1 / micronsPerPixel
+        if let focus = realistic?.focusSigmaMicrons, focus * um > 0.05 {
+            for ch in 0..<3 { gaussianBlur(&t[ch], width: w, height: h, sigma: focus * um) }
+        }
         for _ in 0..<nuisances.blurPatches {
             let cx = rng.uniform(0...Double(w)), cy = rng.uniform(0...Double(h))
             let radius = rng.uniform(25...70) * um
@@ -34,6 +40,10 @@ enum Optics {
         let far = [(0.0, 0.0), (Double(w), 0.0), (0.0, Double(h)), (Double(w), Double(h))]
             .map { ($0.0 - vx) * ($0.0 - vx) + ($0.1 - vy) * ($0.1 - vy) }.max()!
         let vig = nuisances.vignetting / far
+        // Linear gradient: 0 at the brightest corner's side, `illuminationGradient` at the opposite one.
+        let gradient = realistic?.illuminationGradient ?? 0, gAngle = realistic?.illuminationAngle ?? 0
+        let gx = cos(gAngle), gy = sin(gAngle)
+        let gHalf = max(1, (abs(gx) * Double(w) + abs(gy) * Double(h)) / 2)
         // Sensor noise: a table of normal deviates indexed by random bits (fast and reproducible).
         let sigma = nuisances.noiseSigma
         var table = [Float](repeating: 0, count: 4096)
@@ -49,7 +59,11 @@ enum Optics {
                 let dy = Double(y) + 0.5 - vy
                 for x in 0..<w {
                     let dx = Double(x) + 0.5 - vx
-                    let light = Float(1 - vig * (dx * dx + dy * dy))
+                    var light = Float(1 - vig * (dx * dx + dy * dy))
+                    if gradient > 0 {
+                        let along = ((Double(x) + 0.5 - Double(w) / 2) * gx + (Double(y) + 0.5 - Double(h) / 2) * gy) / gHalf
+                        light *= Float(1 - gradient * (0.5 + 0.5 * along))
+                    }
                     let k = y &* w &+ x
                     var r0: Float = 0, r1: Float = 0, r2: Float = 0
                     if sigma > 0 {
@@ -72,6 +86,36 @@ enum Optics {
     static func quantise(_ v: Float) -> UInt8 {
         let r = (v + 0.5).rounded(.down)
         return r <= 0 ? 0 : (r >= 255 ? 255 : UInt8(r))
+    }
+
+    /// Gaussian blur (σ px) of a whole plane, separable, edges clamped.
+    static func gaussianBlur(_ plane: inout [Float], width w: Int, height h: Int, sigma: Double) {
+        let halo = max(1, Int((3 * sigma).rounded(.up)))
+        var kernel = (-halo...halo).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
+        let ksum = kernel.reduce(0, +)
+        kernel = kernel.map { $0 / ksum }
+        var tmp = [Float](repeating: 0, count: w * h)
+        plane.withUnsafeBufferPointer { p in
+        tmp.withUnsafeMutableBufferPointer { t in
+            for y in 0..<h {
+                let row = y * w
+                for x in 0..<w {
+                    var s: Float = 0
+                    for m in 0..<kernel.count { s += kernel[m] * p[row + min(w - 1, max(0, x + m - halo))] }
+                    t[row + x] = s
+                }
+            }
+        }}
+        tmp.withUnsafeBufferPointer { t in
+        plane.withUnsafeMutableBufferPointer { p in
+            for y in 0..<h {
+                for x in 0..<w {
+                    var s: Float = 0
+                    for m in 0..<kernel.count { s += kernel[m] * t[min(h - 1, max(0, y + m - halo)) * w + x] }
+                    p[y * w + x] = s
+                }
+            }
+        }}
     }
 
     /// Blends `plane` towards its Gaussian blur (σ px) inside a disc of `radius` with a soft edge.

@@ -22,6 +22,8 @@ public struct SlideRecipe: Sendable, Hashable, Codable {
     public var truth: SlideScore
     /// Class-fraction draws needed until the truth met the target.
     public var attempts: Int
+    /// The realistic style's own draws (nil for a classic slide, and then absent from `synth.json`).
+    public var realistic: RealisticParameters?
 }
 
 /// A drawn virtual slide: its recipe, its cells' truth and the geometry to render its tiles.
@@ -37,9 +39,17 @@ public struct SynthesizedSlide: Sendable {
     /// Renders tile `t` (deterministic: the same slide gives the same pixels every time).
     public func renderTile(_ t: Int) -> RGBImage {
         var rng = SplitMix64(seed: tileSeeds[t])
-        let planes = SynthStainPlanes.rasterise(layout: layouts[t], staining: stainings[t], tissue: recipe.tissue, rng: &rng)
+        let planes = SynthStainPlanes.rasterise(layout: layouts[t], staining: stainings[t], tissue: recipe.tissue,
+                                                realistic: recipe.realistic != nil, rng: &rng)
         return Optics.expose(planes, stains: recipe.stains, nuisances: recipe.nuisances,
-                             micronsPerPixel: configuration.micronsPerPixel, rng: &rng)
+                             micronsPerPixel: configuration.micronsPerPixel, realistic: recipe.realistic, rng: &rng)
+    }
+
+    /// The stain planes of tile `t` before the optics (tests compare them with the drawn truth).
+    func stainPlanes(_ t: Int) -> SynthStainPlanes {
+        var rng = SplitMix64(seed: tileSeeds[t])
+        return SynthStainPlanes.rasterise(layout: layouts[t], staining: stainings[t], tissue: recipe.tissue,
+                                          realistic: recipe.realistic != nil, rng: &rng)
     }
 }
 
@@ -51,18 +61,38 @@ public enum SlideSynthesizer {
         let streamSeed = SplitMix64.derive(c.seed, UInt64(index))
         var rng = SplitMix64(seed: streamSeed)
         let target = c.target.resolved(slide: index, seed: c.seed)
-        let tissue = SynthTissueParameters.draw(rng: &rng)
+        // The realistic style draws from its own ranges (and its own stream for its extra parameters).
+        var realistic: RealisticParameters?
+        if c.resolvedStyle == .realistic {
+            var rrng = SplitMix64(seed: SplitMix64.derive(streamSeed, 6))
+            var p = RealisticParameters.draw(rng: &rrng)
+            p.apply(c.nuisances)
+            realistic = p
+        }
+        let tissue = realistic == nil ? SynthTissueParameters.draw(rng: &rng) : SynthTissueParameters.drawRealistic(rng: &rng)
         var nuisanceRng = SplitMix64(seed: SplitMix64.derive(streamSeed, 1))
         let unstained = target == .null && !c.hasExplicitPercents
-        let nuisances = c.nuisances.draw(rng: &nuisanceRng, unstained: unstained)
-        let stains = nuisances.stainRotationDegrees == 0 ? StainVectors.ruifrokJohnston
-            : StainVectors.ruifrokJohnston.rotated(byDegrees: nuisances.stainRotationDegrees, rng: &nuisanceRng)
+        let nuisances = realistic == nil ? c.nuisances.draw(rng: &nuisanceRng, unstained: unstained)
+            : c.nuisances.drawRealistic(rng: &nuisanceRng, unstained: unstained)
+        let stains: StainVectors
+        if let realistic {
+            stains = realistic.stainVectors(rotationDegrees: nuisances.stainRotationDegrees, rng: &nuisanceRng)
+        } else {
+            stains = nuisances.stainRotationDegrees == 0 ? StainVectors.ruifrokJohnston
+                : StainVectors.ruifrokJohnston.rotated(byDegrees: nuisances.stainRotationDegrees, rng: &nuisanceRng)
+        }
         var layouts: [TissueLayout] = []
         for t in 0..<c.tilesPerSlide {
             var trng = SplitMix64(seed: SplitMix64.derive(streamSeed, 2, UInt64(t)))
-            layouts.append(TissueLayout.generate(width: c.tileSize, height: c.tileSize, micronsPerPixel: c.micronsPerPixel,
-                                                 tissue: tissue, rng: &trng))
+            if let realistic {
+                layouts.append(TissueLayout.generateRealistic(width: c.tileSize, height: c.tileSize, micronsPerPixel: c.micronsPerPixel,
+                                                              tissue: tissue, realistic: realistic, rng: &trng))
+            } else {
+                layouts.append(TissueLayout.generate(width: c.tileSize, height: c.tileSize, micronsPerPixel: c.micronsPerPixel,
+                                                     tissue: tissue, rng: &trng))
+            }
         }
+        if realistic != nil { realistic?.tileArchitectures = layouts.map(\.architecture) }
         // Every tumour seed of the slide; the listed ones (centre inside their tile) are scored.
         var seeds: [(tile: Int, seed: Int)] = []
         var listed: [Int] = []
@@ -136,10 +166,21 @@ public enum SlideSynthesizer {
                     arcs = MembraneArcs.lay(draw, binLengths: lengths, apicalAngle: layout.apicalAngle[i], rng: &mrng)
                     tries += 1
                 }
-                let blushChance = nuisances.blushFraction * [0.5, 1.0, 1.5, 1.5][cls[s].rawValue]
-                let blush = mrng.chance(blushChance) ? mrng.uniform(0.02...max(0.0201, nuisances.blushMaxOD)) : 0
+                let blush: Double
+                if let realistic {
+                    // Heavier in stained cells, always below the cell's own membrane (a class-0 cell ≤ 0.04).
+                    let chance = nuisances.blushFraction * [0.3, 0.8, 1.2, 1.5][cls[s].rawValue]
+                    let most = cls[s] == .zero ? min(0.04, nuisances.blushMaxOD) : min(nuisances.blushMaxOD, 0.6 * draw.intensity)
+                    blush = mrng.chance(chance) ? mrng.uniform(0.02...max(0.0201, most)) : 0
+                    let hidden = [1, 1, realistic.hiddenH2, realistic.hiddenH3][cls[s].rawValue]
+                    stainings[t].visibleH[i] = hidden < 1 ? min(1, hidden * mrng.uniform(0.85...1.15)) : 1
+                    stainings[t].halfWidth[i] = draw.widthMicrons * um / 2
+                } else {
+                    let blushChance = nuisances.blushFraction * [0.5, 1.0, 1.5, 1.5][cls[s].rawValue]
+                    blush = mrng.chance(blushChance) ? mrng.uniform(0.02...max(0.0201, nuisances.blushMaxOD)) : 0
+                    stainings[t].halfWidth[i] = max(draw.widthMicrons * um / 2, 0.5)
+                }
                 stainings[t].intensity[i] = draw.intensity
-                stainings[t].halfWidth[i] = max(draw.widthMicrons * um / 2, 0.5)
                 stainings[t].blush[i] = blush
                 for b in 0..<MembraneArcs.binCount where arcs.stained[b] {
                     stainings[t].stained[i * MembraneArcs.binCount + b] = 1
@@ -173,7 +214,8 @@ public enum SlideSynthesizer {
             cells.sort { ($0.tileIndex, $0.y, $0.x) < ($1.tileIndex, $1.y, $1.x) }
             let recipe = SlideRecipe(slide: SynthesisConfiguration.slideName(index), streamSeed: streamSeed, target: target,
                                      requested: requested, explicitPercents: c.hasExplicitPercents, tissue: tissue,
-                                     nuisances: nuisances, stains: stains, truth: truth, attempts: attempt)
+                                     nuisances: nuisances, stains: stains, truth: truth, attempts: attempt,
+                                     realistic: realistic)
             let tileSeeds = (0..<c.tilesPerSlide).map { SplitMix64.derive(streamSeed, 4, UInt64($0)) }
             return SynthesizedSlide(recipe: recipe, cells: cells, layouts: layouts, stainings: stainings,
                                     tileSeeds: tileSeeds, configuration: c)

@@ -30,6 +30,12 @@ public struct SynthesisConfiguration: Sendable, Hashable, Codable {
     public var marginPercent = ClassFractions.defaultMarginPercent
     public var nuisances = NuisanceSettings()
     public var membranes = MembraneClassRanges()
+    /// How the tissue is drawn; nil = `.classic`. Optional so that a classic configuration's
+    /// `synth.json` carries no `style` key (its bytes stay those of the classic renderer).
+    public var style: SynthesisStyle?
+
+    /// The style in effect.
+    public var resolvedStyle: SynthesisStyle { style ?? .classic }
 
     public init() {}
 

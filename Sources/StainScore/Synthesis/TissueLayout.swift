@@ -21,6 +21,12 @@ struct NucleusShape: Sendable {
     var nucleoli: [(Double, Double, Double)] = []
     /// Chromatin texture amplitude (0 = smooth).
     var texture = 0.3
+    /// Realistic style: rim width (px), nucleolus OD, coarse chromatin clumping and the share of
+    /// the OD left visible under intense DAB (1 = all).
+    var rimWidth = 0.0
+    var nucleolusH = 0.0
+    var clumping = 0.0
+    var visible = 1.0
 }
 
 /// The geometry of one tile: a jittered grid of Voronoi seeds, each tumour, stroma, lumen or glass,
@@ -57,6 +63,8 @@ struct TissueLayout: Sendable {
     /// For each tumour seed, the direction (radians) of its free/apical side: towards its nearest
     /// non-tumour neighbour (lumen first), used for basolateral arcs.
     var apicalAngle: [Double]
+    /// The tile's architecture (realistic style; classic tiles are all `.solid`).
+    var architecture: TissueArchitecture = .solid
 
     func seedIndex(gx: Int, gy: Int) -> Int { (gy + Self.margin) * gridWidth + gx + Self.margin }
 
@@ -94,15 +102,11 @@ struct TissueLayout: Sendable {
         return best
     }
 
-    /// Lays out one tile.
-    static func generate(width: Int, height: Int, micronsPerPixel mpp: Double, tissue: SynthTissueParameters,
-                         rng: inout SplitMix64) -> TissueLayout {
-        let s = tissue.cellSpacingMicrons / mpp
-        let gw = Int((Double(width) / s).rounded(.up)) + 2 * margin
-        let gh = Int((Double(height) / s).rounded(.up)) + 2 * margin
+    /// Seeds: a jittered grid with rejection of close neighbours (the best of 8 tries).
+    static func jitteredSeeds(gridWidth gw: Int, gridHeight gh: Int, spacing s: Double,
+                              rng: inout SplitMix64) -> ([Double], [Double]) {
         let n = gw * gh
         var sx = [Double](repeating: 0, count: n), sy = sx
-        // Seeds: jittered grid with rejection of close neighbours (the best of 8 tries).
         let minDistance = 0.75 * s
         for gy in 0..<gh {
             for gx in 0..<gw {
@@ -124,6 +128,17 @@ struct TissueLayout: Sendable {
                 sy[gy * gw + gx] = best.1
             }
         }
+        return (sx, sy)
+    }
+
+    /// Lays out one tile.
+    static func generate(width: Int, height: Int, micronsPerPixel mpp: Double, tissue: SynthTissueParameters,
+                         rng: inout SplitMix64) -> TissueLayout {
+        let s = tissue.cellSpacingMicrons / mpp
+        let gw = Int((Double(width) / s).rounded(.up)) + 2 * margin
+        let gh = Int((Double(height) / s).rounded(.up)) + 2 * margin
+        let n = gw * gh
+        let (sx, sy) = jitteredSeeds(gridWidth: gw, gridHeight: gh, spacing: s, rng: &rng)
         // Tissue kinds from smooth fields, thresholded at quantiles so the shares are exact.
         let nestNoise = ValueNoise(size: 64, rng: &rng)
         let lumenNoise = ValueNoise(size: 64, rng: &rng)
