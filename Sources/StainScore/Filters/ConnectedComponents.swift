@@ -2,33 +2,70 @@
 public enum ConnectedComponents {
     /// Labels the 8-connected foreground regions of `mask` (non-zero = foreground) 1…count in
     /// raster order of their first pixel; background is 0.
+    ///
+    /// Two raster passes with union–find: the first gives each pixel the label of a neighbour
+    /// already visited (west, north-west, north, north-east) or a new one, and joins the labels
+    /// it sees; the second writes each pixel's final number. Provisional labels grow in raster
+    /// order and a set keeps its smallest, so final numbers follow the first pixels' order.
     public static func label(_ mask: Plane<UInt8>) -> (labels: Plane<Int32>, count: Int) {
         let w = mask.width, h = mask.height
         var labels = Plane<Int32>(width: w, height: h, repeating: 0)
-        var count: Int32 = 0
-        var stack: [Int32] = []
-        stack.reserveCapacity(1024)
-        mask.values.withUnsafeBufferPointer { m in
-        labels.values.withUnsafeMutableBufferPointer { l in
-            for start in 0..<(w &* h) where m[start] != 0 && l[start] == 0 {
-                count &+= 1
-                l[start] = count
-                stack.append(Int32(start))
-                while let top = stack.popLast() {
-                    let p = Int(top), x = p % w, y = p / w
-                    for dy in -1...1 {
-                        let ny = y &+ dy
-                        if ny < 0 || ny >= h { continue }
-                        for dx in -1...1 {
-                            let nx = x &+ dx
-                            if nx < 0 || nx >= w { continue }
-                            let q = ny &* w &+ nx
-                            if m[q] != 0 && l[q] == 0 { l[q] = count; stack.append(Int32(q)) }
+        guard w > 0, h > 0 else { return (labels, 0) }
+        var parent: [Int32] = [0]
+        parent.reserveCapacity(4096)
+        @inline(__always) func find(_ x: Int32, _ p: UnsafeMutablePointer<Int32>) -> Int32 {
+            var r = x
+            while p[Int(r)] != r { r = p[Int(r)] }
+            var c = x
+            while p[Int(c)] != r { let next = p[Int(c)]; p[Int(c)] = r; c = next }
+            return r
+        }
+        mask.values.withUnsafeBufferPointer { mb in
+        labels.values.withUnsafeMutableBufferPointer { lb in
+            let m = mb.baseAddress!, l = lb.baseAddress!
+            for y in 0..<h {
+                let row = y &* w, up = row &- w
+                for x in 0..<w where m[row &+ x] != 0 {
+                    // Neighbours already labelled: W, NW, N, NE.
+                    var a: Int32 = x > 0 ? l[row &+ x &- 1] : 0
+                    var others: (Int32, Int32, Int32) = (0, 0, 0)
+                    if y > 0 {
+                        others = (x > 0 ? l[up &+ x &- 1] : 0, l[up &+ x], x &+ 1 < w ? l[up &+ x &+ 1] : 0)
+                    }
+                    if a == 0 { a = others.0 != 0 ? others.0 : (others.1 != 0 ? others.1 : others.2) }
+                    if a == 0 {
+                        a = Int32(parent.count)
+                        parent.append(a)
+                    } else {
+                        parent.withUnsafeMutableBufferPointer { pb in
+                            let p = pb.baseAddress!
+                            @inline(__always) func join(_ o: Int32) {
+                                guard o != 0 && o != a else { return }
+                                let ra = find(a, p), ro = find(o, p)
+                                if ra != ro { if ra < ro { p[Int(ro)] = ra } else { p[Int(ra)] = ro } }
+                            }
+                            join(others.0); join(others.1); join(others.2)
                         }
                     }
+                    l[row &+ x] = a
                 }
             }
         }}
+        // Final numbers: roots in increasing provisional order.
+        var final = [Int32](repeating: 0, count: parent.count)
+        var count: Int32 = 0
+        parent.withUnsafeMutableBufferPointer { pb in
+            let p = pb.baseAddress!
+            for i in 1..<pb.count {
+                let r = find(Int32(i), p)
+                if r == Int32(i) { count &+= 1; final[i] = count } else { final[i] = final[Int(r)] }
+            }
+        }
+        labels.values.withUnsafeMutableBufferPointer { l in
+            final.withUnsafeBufferPointer { f in
+                for i in 0..<l.count { l[i] = f[Int(l[i])] }
+            }
+        }
         return (labels, Int(count))
     }
 }

@@ -3,7 +3,9 @@
 /// Each filter is separable (rows, then columns) and uses the van Herk / Gil–Werman scheme:
 /// per block of `2r + 1` samples, running extrema from the block's start and from its end, so a
 /// window's extremum is one comparison of two prefix values — three comparisons a sample
-/// whatever the radius. Windows are clipped at the image edges (only pixels inside count).
+/// whatever the radius. The column pass runs on whole rows at a time (a row of prefix extrema is
+/// the element-wise extremum of two rows), so it reads memory in order and vectorises. Windows
+/// are clipped at the image edges (only pixels inside count).
 public enum RankFilter {
     /// Grey-level opening with a (2r + 1)² square: the minimum filter, then the maximum filter
     /// of that. It removes bright structures smaller than the square and keeps the slowly
@@ -14,65 +16,104 @@ public enum RankFilter {
 
     /// The minimum (`maximum: false`) or maximum filter over a (2r + 1)² square.
     public static func filter(_ plane: Plane<Float>, radius r: Int, maximum: Bool) -> Plane<Float> {
-        let w = plane.width, h = plane.height
-        guard w > 0, h > 0, r > 0 else { return plane }
-        var rows = plane
-        let longest = max(w, h)
-        var line = [Float](repeating: 0, count: longest), out = line
-        var prefix = [Float](repeating: 0, count: longest), suffix = prefix
-        rows.values.withUnsafeMutableBufferPointer { p in
-            let base = p.baseAddress!
-            for y in 0..<h {
-                for x in 0..<w { line[x] = base[y &* w &+ x] }
-                extremes(line: &line, count: w, radius: r, maximum: maximum, prefix: &prefix, suffix: &suffix, out: &out)
-                for x in 0..<w { base[y &* w &+ x] = out[x] }
-            }
-            for x in 0..<w {
-                for y in 0..<h { line[y] = base[y &* w &+ x] }
-                extremes(line: &line, count: h, radius: r, maximum: maximum, prefix: &prefix, suffix: &suffix, out: &out)
-                for y in 0..<h { base[y &* w &+ x] = out[y] }
-            }
-        }
-        return rows
+        maximum ? separable(plane, radius: r, Max()) : separable(plane, radius: r, Min())
     }
 
-    /// One line: `out[i]` = extremum of `line[max(0, i − r) … min(n − 1, i + r)]`.
-    static func extremes(line: inout [Float], count n: Int, radius r: Int, maximum: Bool,
-                         prefix: inout [Float], suffix: inout [Float], out: inout [Float]) {
+    protocol Extremum { func callAsFunction(_ a: Float, _ b: Float) -> Float }
+    struct Min: Extremum { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { Swift.min(a, b) } }
+    struct Max: Extremum { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { Swift.max(a, b) } }
+
+    static func separable<E: Extremum>(_ plane: Plane<Float>, radius r: Int, _ pick: E) -> Plane<Float> {
+        let w = plane.width, h = plane.height
+        guard w > 0, h > 0, r > 0 else { return plane }
         let k = 2 &* r &+ 1
-        line.withUnsafeBufferPointer { lb in
+        var rows = Plane<Float>(width: w, height: h, repeating: 0)
+        // Rows: prefix and suffix extrema per block of k along the row, then the windows.
+        var prefix = [Float](repeating: 0, count: w), suffix = prefix
+        plane.values.withUnsafeBufferPointer { src in
+        rows.values.withUnsafeMutableBufferPointer { dst in
         prefix.withUnsafeMutableBufferPointer { pb in
         suffix.withUnsafeMutableBufferPointer { sb in
-        out.withUnsafeMutableBufferPointer { ob in
-            let v = lb.baseAddress!, pre = pb.baseAddress!, suf = sb.baseAddress!, o = ob.baseAddress!
-            @inline(__always) func pick(_ a: Float, _ b: Float) -> Float { maximum ? Swift.max(a, b) : Swift.min(a, b) }
-            // Prefix extrema restart at every block start; suffix extrema at every block end.
+            let pre = pb.baseAddress!, suf = sb.baseAddress!
+            for y in 0..<h {
+                let v = src.baseAddress! + y &* w, o = dst.baseAddress! + y &* w
+                var start = 0
+                while start < w {
+                    let end = Swift.min(w, start &+ k)
+                    pre[start] = v[start]
+                    var i = start &+ 1
+                    while i < end { pre[i] = pick(pre[i &- 1], v[i]); i &+= 1 }
+                    suf[end &- 1] = v[end &- 1]
+                    i = end &- 2
+                    while i >= start { suf[i] = pick(suf[i &+ 1], v[i]); i &-= 1 }
+                    start = end
+                }
+                window(count: w, radius: r, pre: pre, suf: suf, out: o, pick)
+            }
+        }}}}
+        // Columns, a whole row at a time.
+        var out = Plane<Float>(width: w, height: h, repeating: 0)
+        var pre = [Float](repeating: 0, count: w * h), suf = pre
+        rows.values.withUnsafeBufferPointer { src in
+        out.values.withUnsafeMutableBufferPointer { dst in
+        pre.withUnsafeMutableBufferPointer { pb in
+        suf.withUnsafeMutableBufferPointer { sb in
+            let v = src.baseAddress!, p = pb.baseAddress!, s = sb.baseAddress!, o = dst.baseAddress!
             var start = 0
-            while start < n {
-                let end = Swift.min(n, start &+ k)
-                pre[start] = v[start]
-                var i = start &+ 1
-                while i < end { pre[i] = pick(pre[i &- 1], v[i]); i &+= 1 }
-                suf[end &- 1] = v[end &- 1]
-                i = end &- 2
-                while i >= start { suf[i] = pick(suf[i &+ 1], v[i]); i &-= 1 }
+            while start < h {
+                let end = Swift.min(h, start &+ k)
+                for x in 0..<w { p[start &* w &+ x] = v[start &* w &+ x] }
+                var y = start &+ 1
+                while y < end {
+                    let row = y &* w, up = row &- w
+                    for x in 0..<w { p[row &+ x] = pick(p[up &+ x], v[row &+ x]) }
+                    y &+= 1
+                }
+                let last = (end &- 1) &* w
+                for x in 0..<w { s[last &+ x] = v[last &+ x] }
+                y = end &- 2
+                while y >= start {
+                    let row = y &* w, down = row &+ w
+                    for x in 0..<w { s[row &+ x] = pick(s[down &+ x], v[row &+ x]) }
+                    y &-= 1
+                }
                 start = end
             }
-            // Window [a, b] with b − a + 1 ≤ k spans at most two blocks: suffix of a's block
-            // (from a) and prefix of b's block (to b); within one block either covers it.
-            for i in 0..<n {
-                let a = Swift.max(0, i &- r), b = Swift.min(n &- 1, i &+ r)
-                if a / k == b / k {
-                    // Same block: the block runs further than the window on at most one side;
-                    // an exact scan keeps clipped edge windows right.
-                    var m = v[a]
-                    var j = a &+ 1
-                    while j <= b { m = pick(m, v[j]); j &+= 1 }
-                    o[i] = m
-                } else {
-                    o[i] = pick(suf[a], pre[b])
+            for y in 0..<h {
+                let a = Swift.max(0, y &- r), b = Swift.min(h &- 1, y &+ r)
+                let orow = o + y &* w
+                if a / k != b / k {
+                    let sa = s + a &* w, pbb = p + b &* w
+                    for x in 0..<w { orow[x] = pick(sa[x], pbb[x]) }
+                } else if a % k == 0 {  // the window starts its block: the prefix up to b
+                    let pbb = p + b &* w
+                    for x in 0..<w { orow[x] = pbb[x] }
+                } else {  // it ends with the image, inside the last block: the suffix from a
+                    let sa = s + a &* w
+                    for x in 0..<w { orow[x] = sa[x] }
                 }
             }
         }}}}
+        return out
+    }
+
+    /// One line's windows from its block prefix and suffix extrema: `out[i]` = extremum of
+    /// `values[max(0, i − r) … min(n − 1, i + r)]`.
+    @inline(__always)
+    static func window<E: Extremum>(count n: Int, radius r: Int, pre: UnsafePointer<Float>, suf: UnsafePointer<Float>,
+                                    out: UnsafeMutablePointer<Float>, _ pick: E) {
+        let k = 2 &* r &+ 1
+        // A window [a, b] (b − a + 1 ≤ k) spans two blocks — the suffix of a's and the prefix of
+        // b's — unless it lies in one: then it starts the block (the prefix up to b) or, clipped
+        // by the line's end, ends with the last block (the suffix from a).
+        var offset = 0  // a % k, kept without a division
+        for i in 0..<n {
+            let a = Swift.max(0, i &- r), b = Swift.min(n &- 1, i &+ r)
+            if i > r { offset &+= 1; if offset == k { offset = 0 } }
+            let sameBlock = b &- a &+ offset < k
+            if !sameBlock { out[i] = pick(suf[a], pre[b]) }
+            else if offset == 0 { out[i] = pre[b] }
+            else { out[i] = suf[a] }
+        }
     }
 }

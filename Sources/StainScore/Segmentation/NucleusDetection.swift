@@ -78,8 +78,8 @@ public struct NucleusDetection: Sendable {
     /// The smallest mean contrast (background-subtracted hematoxylin OD) a nucleus had to
     /// reach (`NucleusParameters.minimumContrastOD`).
     public var threshold: Double
-    /// Areas (µm²) of the nucleus-mask regions, holes filled, before touching nuclei are split
-    /// and before the area limits: the pixel-size check's ruler.
+    /// Areas (µm²) of the nucleus-mask regions kept (before their holes are filled and touching
+    /// nuclei are split; those of at least the minimum nucleus area): the pixel-size check's ruler.
     public var regionAreasMicrons2: [Double] = []
     /// When the nuclei were found on reduced planes (`detectionMicronsPerPixel`): that
     /// detection, at its own scale, and the reduction factor. A cell flood at the same scale
@@ -222,19 +222,29 @@ public enum NucleusDetector {
         var sum = [Double](repeating: 0, count: count + 1), size = [Int](repeating: 0, count: count + 1)
         components.values.withUnsafeBufferPointer { l in
         contrast.values.withUnsafeBufferPointer { c in
-            for i in 0..<n where l[i] > 0 { sum[Int(l[i])] += Double(c[i]); size[Int(l[i])] &+= 1 }
-        }}
+        sum.withUnsafeMutableBufferPointer { sb in
+        size.withUnsafeMutableBufferPointer { zb in
+            let sp = sb.baseAddress!, zp = zb.baseAddress!
+            for i in 0..<n {
+                let k = Int(l[i])  // background adds to slot 0, never read
+                sp[k] += Double(c[i]); zp[k] &+= 1
+            }
+        }}}}
         var keep = [UInt8](repeating: 0, count: count + 1)
+        var regionAreas: [Double] = []
+        let pixelArea = pixelSize * pixelSize
         for k in stride(from: 1, through: count, by: 1) where size[k] > 0 && sum[k] / Double(size[k]) >= p.minimumContrastOD {
             keep[k] = 1
+            let area = Double(size[k]) * pixelArea
+            if area >= p.minimumAreaMicrons2 { regionAreas.append(area) }
         }
         components.values.withUnsafeBufferPointer { l in
+        keep.withUnsafeBufferPointer { kb in
         mask.values.withUnsafeMutableBufferPointer { m in
-            for i in 0..<n { m[i] = keep[Int(l[i])] }
-        }}
+            for i in 0..<n { m[i] = kb[Int(l[i])] }
+        }}}
         clock.lap("nuclei.threshold")
         Morphology.fillHolesInPlace(&mask)  // the mask is 0 or 1
-        let regionAreas = maskRegionAreas(mask, pixelSize: pixelSize, minimum: p.minimumAreaMicrons2)
         clock.lap("nuclei.fill-holes")
         let seeds = LocalMaxima.peaks(blob, threshold: Swift.max(Float.leastNormalMagnitude, Float(p.minimumBlobResponseOD)), mask: mask,
                                       minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
@@ -266,14 +276,6 @@ public enum NucleusDetector {
                                          threshold: p.minimumContrastOD)
         detection.regionAreasMicrons2 = regionAreas
         return detection
-    }
-
-    /// Areas (µm²) of the 8-connected regions of `mask`, those of at least `minimum`.
-    static func maskRegionAreas(_ mask: Plane<UInt8>, pixelSize: Double, minimum: Double) -> [Double] {
-        let (labels, count) = ConnectedComponents.label(mask)
-        var size = [Int](repeating: 0, count: count + 1)
-        labels.values.withUnsafeBufferPointer { l in for v in l { size[Int(v)] &+= 1 } }
-        return size.dropFirst().map { Double($0) * pixelSize * pixelSize }.filter { $0 >= minimum }
     }
 
     /// The seed scales in pixels: the range's lower end, then steps of 1.25× up to its upper end.
@@ -313,11 +315,17 @@ public enum NucleusDetector {
             plane.values.withUnsafeBufferPointer { v in
                 for y in 0..<h {
                     let up = Swift.max(0, y &- 1) &* w, row = y &* w, down = Swift.min(h &- 1, y &+ 1) &* w
-                    for x in 0..<w {
+                    @inline(__always) func at(_ x: Int) {
                         let left = Swift.max(0, x &- 1), right = Swift.min(w &- 1, x &+ 1)
-                        let c = v[row &+ x]
-                        out[row &+ x] = 4 * c - v[up &+ x] - v[down &+ x] - v[row &+ left] - v[row &+ right]
+                        out[row &+ x] = 4 * v[row &+ x] - v[up &+ x] - v[down &+ x] - v[row &+ left] - v[row &+ right]
                     }
+                    at(0)
+                    if w > 2 {  // interior columns: no clamping, a loop that vectorises
+                        for x in 1..<(w &- 1) {
+                            out[row &+ x] = 4 * v[row &+ x] - v[up &+ x] - v[down &+ x] - v[row &+ x &- 1] - v[row &+ x &+ 1]
+                        }
+                    }
+                    if w > 1 { at(w &- 1) }
                 }
             }
         }
