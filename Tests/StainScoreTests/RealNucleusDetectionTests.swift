@@ -108,6 +108,18 @@ struct RealNucleusDetectionTests {
         Self.expectOneEach(s.detect(), at: [(48, 48)])
     }
 
+    @Test("membrane stain leaking into the hematoxylin is not a nucleus; a compact DAB-stained nucleus is")
+    func dabLeak() {
+        var s = Scene(size: 128)
+        // A membrane segment 2 µm wide and 30 µm long: DAB 1.0, 0.2 of it seen as hematoxylin
+        // (DAB 5× the hematoxylin, beyond the 3× dominance).
+        for y in 20..<80 { for x in 30..<34 { s.dab[x, y] = 1.0; s.h[x, y] = 0.2 } }
+        // A round nucleus 9 µm across stained by a nuclear marker: DAB 0.8 over hematoxylin 0.35.
+        s.dark(x: 90, y: 60, radiusMicrons: 4.5, od: 0.35)
+        for y in 0..<128 { for x in 0..<128 where (x - 90) * (x - 90) + (y - 60) * (y - 60) <= 81 { s.dab[x, y] = 0.8 } }
+        Self.expectOneEach(s.detect(), at: [(90, 60)])
+    }
+
     @Test("glass and flat cytoplasm give no nuclei")
     func flat() {
         let s = Scene(size: 64, base: 0.05)

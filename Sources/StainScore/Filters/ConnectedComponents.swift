@@ -1,13 +1,15 @@
 /// Connected-component labelling of binary masks.
 public enum ConnectedComponents {
-    /// Labels the 8-connected foreground regions of `mask` (non-zero = foreground) 1…count in
-    /// raster order of their first pixel; background is 0.
+    /// Labels the 8-connected (or 4-connected) foreground regions of `mask` (non-zero =
+    /// foreground) 1…count in raster order of their first pixel; background is 0.
     ///
     /// Two raster passes with union–find: the first gives each pixel the label of a neighbour
     /// already visited (west, north-west, north, north-east) or a new one, and joins the labels
     /// it sees; the second writes each pixel's final number. Provisional labels grow in raster
     /// order and a set keeps its smallest, so final numbers follow the first pixels' order.
-    public static func label(_ mask: Plane<UInt8>) -> (labels: Plane<Int32>, count: Int) {
+    public static func label(_ mask: Plane<UInt8>, connectivity: Int = 8) -> (labels: Plane<Int32>, count: Int) {
+        precondition(connectivity == 8 || connectivity == 4, "connectivity is 4 or 8")
+        let diagonal = connectivity == 8
         let w = mask.width, h = mask.height
         var labels = Plane<Int32>(width: w, height: h, repeating: 0)
         guard w > 0, h > 0 else { return (labels, 0) }
@@ -30,7 +32,7 @@ public enum ConnectedComponents {
                     var a: Int32 = x > 0 ? l[row &+ x &- 1] : 0
                     var others: (Int32, Int32, Int32) = (0, 0, 0)
                     if y > 0 {
-                        others = (x > 0 ? l[up &+ x &- 1] : 0, l[up &+ x], x &+ 1 < w ? l[up &+ x &+ 1] : 0)
+                        others = (diagonal && x > 0 ? l[up &+ x &- 1] : 0, l[up &+ x], diagonal && x &+ 1 < w ? l[up &+ x &+ 1] : 0)
                     }
                     if a == 0 { a = others.0 != 0 ? others.0 : (others.1 != 0 ? others.1 : others.2) }
                     if a == 0 {

@@ -81,6 +81,8 @@ public enum TileAnalyzer {
         for (i, nucleus) in nuclei.nuclei.enumerated() {
             let profile = profiles[i]
             if profile.touchesBorder { borderCells += 1; continue }
+            // A nucleus that shares a membrane-enclosed basin with a larger one grows no cell.
+            if profile.cellAreaPixels == 0 { continue }
             let exclusion = parameters.tumour.exclusion(features[i])
             let tumour = exclusion == nil
             let cellClass = tumour ? parameters.rules.cells.classify(profile.staining, rules: parameters.rules.ruleSet) : .zero

@@ -22,6 +22,16 @@ public struct CellParameters: Sendable, Hashable, Codable {
     /// flood at the analysis scale. At 1 µm/px the flood visits a quarter of the pixels and the
     /// validation figures are as good as at 0.5 (README, "Segmentation scale").
     public var floodMicronsPerPixel: Double = 1.0
+    /// Membrane first: where stained membrane (smoothed DAB ≥ `ridgeStopOD`) closes around a
+    /// region of tissue between `enclosedMinimumAreaMicrons2` and `enclosedMaximumAreaMicrons2`,
+    /// that basin is one cell — the territory of its largest nucleus, grown from the whole
+    /// basin so its outline follows the membrane, without the radius limit; other nuclei in the
+    /// same basin are not cells of their own (cytoplasm texture taken for a nucleus, or a
+    /// nucleus whose shared membrane is unstained). Off when false: every cell is grown from its
+    /// nucleus alone.
+    public var membraneFirst = true
+    public var enclosedMinimumAreaMicrons2: Double = 25
+    public var enclosedMaximumAreaMicrons2: Double = 700
     public init() {}
 }
 
@@ -81,11 +91,80 @@ public enum CellSegmenter {
         clock.lap("cells.levels")
         let centres = nuclei.nuclei.map { SIMD2(Float($0.x), Float($0.y)) }
         let limit = p.maximumRadiusMicrons / pixelSize
-        let radii = nuclei.nuclei.map { Float(min(limit, p.maximumRadiusPerNucleusRadius * $0.equivalentRadius)) }
+        var radii = nuclei.nuclei.map { Float(min(limit, p.maximumRadiusPerNucleusRadius * $0.equivalentRadius)) }
         let stop = UInt8(max(1, min(255, (p.ridgeStopOD / p.dabLevelCeiling * 255).rounded())))
-        // Markers: the nucleus labels themselves (0 or positive: the flood fills the zeros).
-        let labels = Watershed.flooded(levels: levels, markers: nuclei.labels.labels, centres: centres, radii: radii, ridgeStop: stop)
+        // Markers: the nucleus labels themselves (0 or positive: the flood fills the zeros), or,
+        // membrane first, whole enclosed basins.
+        var markers = nuclei.labels.labels
+        if p.membraneFirst {
+            let stainedLevel = UInt8(max(1, min(255, (p.ridgeStopOD / p.dabLevelCeiling * 255).rounded())))
+            enclosedBasins(levels: levels, stained: stainedLevel, nuclei: nuclei, pixelSize: pixelSize, parameters: p,
+                           markers: &markers, radii: &radii)
+            clock.lap("cells.basins")
+        }
+        let labels = Watershed.flooded(levels: levels, markers: markers, centres: centres, radii: radii, ridgeStop: stop)
         clock.lap("cells.watershed")
         return LabelImage(labels: labels, count: nuclei.nuclei.count)
+    }
+
+    /// Basins of the stained membrane network: the 4-connected regions of pixels below the
+    /// `stained` level, of an enclosed cell's size. Each basin holding nuclei becomes the marker
+    /// of its largest nucleus (the whole basin, so the flood starts from the membrane's inner
+    /// edge), whose radius limit is lifted; the other nuclei's pixels in it join that marker,
+    /// so they grow no territory.
+    static func enclosedBasins(levels: Plane<UInt8>, stained: UInt8, nuclei: NucleusDetection, pixelSize: Double,
+                               parameters p: CellParameters, markers: inout Plane<Int32>, radii: inout [Float]) {
+        let w = levels.width, h = levels.height, n = w * h
+        var open = Plane<UInt8>(width: w, height: h, repeating: 0)
+        levels.values.withUnsafeBufferPointer { l in
+        open.values.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n { o[i] = l[i] < stained ? 1 : 0 }
+        }}
+        let (basins, count) = ConnectedComponents.label(open, connectivity: 4)
+        guard count > 0 else { return }
+        // Basin areas, whether a basin touches the image edge (not closed there), and per basin
+        // its largest nucleus by area (label, area).
+        var area = [Int](repeating: 0, count: count + 1)
+        var edge = [Bool](repeating: false, count: count + 1)
+        basins.values.withUnsafeBufferPointer { b in
+            for y in 0..<h {
+                for x in 0..<w {
+                    let k = Int(b[y &* w &+ x])
+                    if k == 0 { continue }
+                    area[k] &+= 1
+                    if x == 0 || y == 0 || x == w &- 1 || y == h &- 1 { edge[k] = true }
+                }
+            }
+        }
+        let pixelArea = pixelSize * pixelSize
+        var owner = [Int32](repeating: 0, count: count + 1), ownerArea = [Int](repeating: 0, count: count + 1)
+        for nucleus in nuclei.nuclei {
+            let x = Int(nucleus.x.rounded()), y = Int(nucleus.y.rounded())
+            guard x >= 0, y >= 0, x < w, y < h else { continue }
+            let k = Int(basins[x, y])
+            guard k > 0, !edge[k] else { continue }
+            let a = Double(area[k]) * pixelArea
+            guard a >= p.enclosedMinimumAreaMicrons2, a <= p.enclosedMaximumAreaMicrons2 else { continue }
+            if nucleus.areaPixels > ownerArea[k] { owner[k] = nucleus.label; ownerArea[k] = nucleus.areaPixels }
+        }
+        // The owners' radius limits lifted; every pixel of an owned basin, and every pixel of a
+        // nucleus whose centre lies in an owned basin, marked with the owner.
+        var absorbed = [Int32](repeating: 0, count: nuclei.nuclei.count + 1)
+        for nucleus in nuclei.nuclei {
+            let x = Int(nucleus.x.rounded()), y = Int(nucleus.y.rounded())
+            guard x >= 0, y >= 0, x < w, y < h else { continue }
+            let o = owner[Int(basins[x, y])]
+            if o > 0 { absorbed[Int(nucleus.label)] = o }
+        }
+        for k in 1..<(count + 1) where owner[k] > 0 { radii[Int(owner[k]) - 1] = .greatestFiniteMagnitude }
+        basins.values.withUnsafeBufferPointer { b in
+        markers.values.withUnsafeMutableBufferPointer { m in
+            for i in 0..<n {
+                let current = m[i]
+                if current > 0, absorbed[Int(current)] > 0 { m[i] = absorbed[Int(current)]; continue }
+                let o = owner[Int(b[i])]
+                if o > 0 && current <= 0 { m[i] = o }
+            }
+        }}
     }
 }

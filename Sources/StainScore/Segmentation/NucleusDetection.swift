@@ -29,6 +29,14 @@ public struct NucleusParameters: Sendable, Hashable, Codable {
     /// reaches this (QuPath's equivalent default is 0.1 on its own scale; pale vesicular nuclei
     /// need less). Decided per region, never per pixel.
     public var minimumContrastOD: Double = 0.05
+    /// A region whose mean DAB exceeds this multiple of its mean hematoxylin is membrane stain
+    /// leaking into the hematoxylin channel (stain vectors are never exact), not a nucleus —
+    /// unless it is a compact round blob (at least `stainedNucleusMinimumWidthMicrons` across
+    /// its short axis and at most `stainedNucleusMaximumElongation`), as a nucleus stained by a
+    /// nuclear marker or cytoplasmic blush over a nucleus is. 0 = off.
+    public var dabDominance: Double = 3.0
+    public var stainedNucleusMinimumWidthMicrons: Double = 4.0
+    public var stainedNucleusMaximumElongation: Double = 2.0
     /// A seed's scale-normalised blob response (σ²·−∇² of the smoothed contrast, OD units) must
     /// reach this: a uniform disk of contrast c answers with about 0.74·c at its own scale, so
     /// 0.03 asks for a nucleus-sized blob about 0.04 OD darker than its surroundings, while
@@ -67,6 +75,8 @@ public struct NucleusRegion: Sendable, Hashable {
     public var contrast: Double = 0
     /// Width across the short axis of the ellipse of the same second moments (4√λ₂), pixels.
     public var minorAxis: Double = 0
+    /// Mean DAB OD over the nucleus.
+    public var meanDAB: Double = 0
     /// Radius of the disk of the same area, pixels.
     public var equivalentRadius: Double { (Double(areaPixels) / .pi).squareRoot() }
 }
@@ -265,7 +275,7 @@ public enum NucleusDetector {
         Watershed.flood(levels: levels, labels: &labels)
         clock.lap("nuclei.watershed")
         let (nuclei, remap) = regions(labels: labels, seeds: seeds.count, hematoxylin: hematoxylin, contrast: contrast,
-                                      pixelSize: pixelSize, parameters: p)
+                                      dab: dab, pixelSize: pixelSize, parameters: p)
         // Renumbered without a branch: every label ≤ 0 reads remap[0], which is 0.
         labels.values.withUnsafeMutableBufferPointer { lab in
         remap.withUnsafeBufferPointer { r in
@@ -336,17 +346,21 @@ public enum NucleusDetector {
     /// dropped and the rest renumbered 1…count (`remap[old] = new`, 0 for dropped). Coordinate
     /// sums are exact integers. `contrast` may be empty (0 × 0): the contrast is then 0.
     static func regions(labels: Plane<Int32>, seeds n: Int, hematoxylin: Plane<Float>, contrast: Plane<Float>,
+                        dab: Plane<Float> = Plane<Float>(width: 0, height: 0, repeating: 0),
                         pixelSize: Double, parameters p: NucleusParameters) -> ([NucleusRegion], [Int32]) {
         let w = labels.width, h = labels.height
         var area = [Int](repeating: 0, count: n + 1)
         var sx = area, sy = area, sxx = area, syy = area, sxy = area
-        // Per region: Σ H, Σ H², Σ contrast.
+        // Per region: Σ H, Σ H², Σ contrast, Σ DAB.
         var sums = [SIMD4<Double>](repeating: .zero, count: n + 1)
         let hasContrast = contrast.width == w && contrast.height == h
         let contrastValues = hasContrast ? contrast.values : [Float](repeating: 0, count: w * h)
+        let hasDAB = dab.width == w && dab.height == h
+        let dabValues = hasDAB ? dab.values : [Float](repeating: 0, count: w * h)
         labels.values.withUnsafeBufferPointer { lab in
         hematoxylin.values.withUnsafeBufferPointer { hv in
         contrastValues.withUnsafeBufferPointer { cv in
+        dabValues.withUnsafeBufferPointer { dv in
         area.withUnsafeMutableBufferPointer { a in
         sx.withUnsafeMutableBufferPointer { sx in
         sy.withUnsafeMutableBufferPointer { sy in
@@ -363,10 +377,10 @@ public enum NucleusDetector {
                     sx[l] &+= x; sy[l] &+= y
                     sxx[l] &+= x &* x; syy[l] &+= y &* y; sxy[l] &+= x &* y
                     let v = Double(hv[row &+ x])
-                    s[l] += SIMD4(v, v * v, Double(cv[row &+ x]), 0)
+                    s[l] += SIMD4(v, v * v, Double(cv[row &+ x]), Double(dv[row &+ x]))
                 }
             }
-        }}}}}}}}}}
+        }}}}}}}}}}}
         let pixelArea = pixelSize * pixelSize
         var remap = [Int32](repeating: 0, count: n + 1)
         var nuclei: [NucleusRegion] = []
@@ -379,14 +393,21 @@ public enum NucleusDetector {
             let tr = vxx + vyy, det = vxx * vyy - vxy * vxy
             let disc = max(0, tr * tr / 4 - det).squareRoot()
             let l1 = tr / 2 + disc, l2 = max(1e-9, tr / 2 - disc)
+            // Membrane DAB leaking into the hematoxylin channel: a DAB-dominated region that is
+            // not a compact round blob (a nucleus stained by a nuclear marker is one).
+            let meanDAB = sums[l][3] / c, meanH = sums[l][0] / c
+            if p.dabDominance > 0, meanDAB > p.dabDominance * max(0, meanH) {
+                let width = 4 * l2.squareRoot() * pixelSize, elongation = (l1 / l2).squareRoot()
+                if width < p.stainedNucleusMinimumWidthMicrons || elongation > p.stainedNucleusMaximumElongation { continue }
+            }
             let newLabel = Int32(nuclei.count + 1)
             remap[l] = newLabel
-            let meanH = sums[l][0] / c
             var region = NucleusRegion(label: newLabel, x: mx, y: my, areaPixels: area[l], meanHematoxylin: meanH,
                                        elongation: (l1 / l2).squareRoot())
             region.hematoxylinSD = max(0, sums[l][1] / c - meanH * meanH).squareRoot()
             region.contrast = sums[l][2] / c
             region.minorAxis = 4 * l2.squareRoot()
+            region.meanDAB = meanDAB
             nuclei.append(region)
         }
         return (nuclei, remap)
