@@ -52,6 +52,7 @@ public enum ConfigurationDocs {
         "nuclei.dabDominance": "A region whose mean DAB exceeds this multiple of its mean hematoxylin is membrane stain leaking into the hematoxylin channel, not a nucleus, unless it is a compact round blob (a nucleus stained by a nuclear marker). 0 = off.",
         "nuclei.stainedNucleusMinimumWidthMicrons": "… a compact blob is at least this wide across its short axis (µm) …",
         "nuclei.stainedNucleusMaximumElongation": "… and at most this elongated.",
+        "nuclei.seedShapeWeight": "Weight (0–1) of the filled nucleus-mask regions (each at its mean contrast) in the image the seeds are found on: a vesicular nucleus, a dark rim round a pale centre, then seeds at its centre rather than on its rim. 0 = the contrast alone.",
         "nuclei.minimumAreaMicrons2": "Smallest nucleus area kept (µm²; QuPath's default is 10).",
         "nuclei.maximumAreaMicrons2": "Largest nucleus area kept (µm²; QuPath's default is 400).",
 

@@ -37,6 +37,9 @@ public struct NucleusParameters: Sendable, Hashable, Codable {
     public var dabDominance: Double = 3.0
     public var stainedNucleusMinimumWidthMicrons: Double = 4.0
     public var stainedNucleusMaximumElongation: Double = 2.0
+    /// Weight (0–1) of the filled-region shape in the image the seeds are found on (see
+    /// `seedImage`): 0 = the contrast alone.
+    public var seedShapeWeight: Double = 1
     /// A seed's scale-normalised blob response (σ²·−∇² of the smoothed contrast, OD units) must
     /// reach this: a uniform disk of contrast c answers with about 0.74·c at its own scale, so
     /// 0.03 asks for a nucleus-sized blob about 0.04 OD darker than its surroundings, while
@@ -217,7 +220,6 @@ public enum NucleusDetector {
         }}
         clock.lap("nuclei.background")
         let smooth = GaussianFilter.blur(contrast, sigma: p.smoothingSigmaMicrons / pixelSize)
-        let blob = blobResponse(contrast, sigmas: seedSigmas(p.seedSigmaRangeMicrons, pixelSize: pixelSize))
         clock.lap("nuclei.blur")
         // Mask: tissue where the smoothed contrast curves down (−∇² > 0).
         let curvature = negativeLaplacian(smooth)
@@ -256,6 +258,9 @@ public enum NucleusDetector {
         clock.lap("nuclei.threshold")
         Morphology.fillHolesInPlace(&mask)  // the mask is 0 or 1
         clock.lap("nuclei.fill-holes")
+        let blob = blobResponse(seedImage(contrast: contrast, filledMask: mask, shapeWeight: Float(p.seedShapeWeight)),
+                                sigmas: seedSigmas(p.seedSigmaRangeMicrons, pixelSize: pixelSize))
+        clock.lap("nuclei.blob")
         let seeds = LocalMaxima.peaks(blob, threshold: Swift.max(Float.leastNormalMagnitude, Float(p.minimumBlobResponseOD)), mask: mask,
                                       minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
         // Labels: −1 outside the mask (never flooded), 0 inside, seeds 1…count.
@@ -286,6 +291,32 @@ public enum NucleusDetector {
                                          threshold: p.minimumContrastOD)
         detection.regionAreasMicrons2 = regionAreas
         return detection
+    }
+
+    /// The image the seeds' blob filter reads: (1 − w) × the contrast + w × each filled mask
+    /// region's mean contrast over the whole region. The second term sees a vesicular nucleus
+    /// (a dark rim round a pale centre, holes filled in the mask) as the solid disk it is, so it
+    /// answers at the nucleus' centre and size rather than on its rim and nucleoli.
+    static func seedImage(contrast: Plane<Float>, filledMask: Plane<UInt8>, shapeWeight w: Float) -> Plane<Float> {
+        guard w > 0 else { return contrast }
+        let n = contrast.count
+        let (regions, count) = ConnectedComponents.label(filledMask)
+        var sum = [Float](repeating: 0, count: count + 1), size = [Float](repeating: 0, count: count + 1)
+        regions.values.withUnsafeBufferPointer { l in
+        contrast.values.withUnsafeBufferPointer { c in
+        sum.withUnsafeMutableBufferPointer { sb in
+        size.withUnsafeMutableBufferPointer { zb in
+            for i in 0..<n { let k = Int(l[i]); sb[k] += c[i]; zb[k] += 1 }
+        }}}}
+        var mean = [Float](repeating: 0, count: count + 1)
+        for k in 1..<(count + 1) where size[k] > 0 { mean[k] = sum[k] / size[k] }
+        var out = contrast
+        regions.values.withUnsafeBufferPointer { l in
+        mean.withUnsafeBufferPointer { m in
+        out.values.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n { o[i] = (1 - w) * o[i] + w * m[Int(l[i])] }
+        }}}
+        return out
     }
 
     /// The seed scales in pixels: the range's lower end, then steps of 1.25× up to its upper end.
