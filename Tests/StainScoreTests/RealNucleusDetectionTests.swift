@@ -235,3 +235,46 @@ struct PixelSizeCheckTests {
         #expect(pooled.regions == 3 && abs(pooled.logAreaSum - big.logAreaSum) < 1e-12)
     }
 }
+
+@Suite("Connected components against a flood fill")
+struct ConnectedComponentsOracleTests {
+    /// The oracle: a breadth-first flood from each unlabelled foreground pixel in raster order.
+    static func flood(_ mask: Plane<UInt8>, connectivity: Int) -> (Plane<Int32>, Int) {
+        let w = mask.width, h = mask.height
+        var labels = Plane<Int32>(width: w, height: h, repeating: 0)
+        var count: Int32 = 0
+        for y in 0..<h {
+            for x in 0..<w where mask[x, y] != 0 && labels[x, y] == 0 {
+                count += 1
+                labels[x, y] = count
+                var queue = [(x, y)], head = 0
+                while head < queue.count {
+                    let (cx, cy) = queue[head]; head += 1
+                    for dy in -1...1 {
+                        for dx in -1...1 where (dx != 0 || dy != 0) && (connectivity == 8 || dx == 0 || dy == 0) {
+                            let nx = cx + dx, ny = cy + dy
+                            guard nx >= 0, ny >= 0, nx < w, ny < h, mask[nx, ny] != 0, labels[nx, ny] == 0 else { continue }
+                            labels[nx, ny] = count
+                            queue.append((nx, ny))
+                        }
+                    }
+                }
+            }
+        }
+        return (labels, Int(count))
+    }
+
+    @Test("random masks of awkward sizes, both connectivities", arguments: [(1, 1), (1, 17), (17, 1), (9, 7), (33, 21), (64, 64)])
+    func random(w: Int, h: Int) {
+        var rng = SplitMix64(seed: UInt64(w * 131 + h))
+        for density in [20, 50, 80] {
+            var mask = Plane<UInt8>(width: w, height: h, repeating: 0)
+            for i in 0..<(w * h) where Int(rng.next() % 100) < density { mask.values[i] = 1 }
+            for connectivity in [4, 8] {
+                let (fast, n) = ConnectedComponents.label(mask, connectivity: connectivity)
+                let (slow, m) = Self.flood(mask, connectivity: connectivity)
+                #expect(n == m && fast.values == slow.values, "\(w)×\(h) density \(density) connectivity \(connectivity)")
+            }
+        }
+    }
+}

@@ -329,10 +329,15 @@ public enum NucleusDetector {
 
     /// Per pixel, the strongest scale-normalised blob response σ²·(−∇²)(G_σ ∗ plane) over `sigmas`
     /// (pixels).
+    /// The scales are reached one from the other (a Gaussian of σ₁ then one of √(σ₂² − σ₁²) is
+    /// one of σ₂), so each blur is short.
     static func blobResponse(_ plane: Plane<Float>, sigmas: [Double]) -> Plane<Float> {
         var best: Plane<Float>?
+        var smoothed = plane, reached = 0.0
         for sigma in sigmas {
-            var response = negativeLaplacian(GaussianFilter.blur(plane, sigma: sigma))
+            smoothed = GaussianFilter.blur(smoothed, sigma: (sigma * sigma - reached * reached).squareRoot())
+            reached = sigma
+            var response = negativeLaplacian(smoothed)
             let weight = Float(sigma * sigma)
             response.values.withUnsafeMutableBufferPointer { r in
                 if let b = best {

@@ -44,18 +44,23 @@ public enum NucleusNeighbourhood {
         precondition(features.count == centres.count)
         guard !centres.isEmpty else { return }
         let r = radiusMicrons / mpp, r2 = r * r
-        var minX = Double.infinity, minY = Double.infinity
-        for c in centres { minX = min(minX, c.x); minY = min(minY, c.y) }
-        func bucket(_ c: SIMD2<Double>) -> SIMD2<Int> { SIMD2(Int(((c.x - minX) / r).rounded(.down)), Int(((c.y - minY) / r).rounded(.down))) }
-        var buckets: [SIMD2<Int>: [Int]] = [:]
-        for (i, c) in centres.enumerated() { buckets[bucket(c), default: []].append(i) }
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        for c in centres { minX = min(minX, c.x); minY = min(minY, c.y); maxX = max(maxX, c.x); maxY = max(maxY, c.y) }
+        // Buckets of side r in a grid, as index lists sorted by bucket (a counting sort).
+        let gw = Int((maxX - minX) / r) + 1, gh = Int((maxY - minY) / r) + 1
+        func bucket(_ c: SIMD2<Double>) -> Int { Int((c.y - minY) / r) * gw + Int((c.x - minX) / r) }
+        var first = [Int](repeating: 0, count: gw * gh + 1)
+        for c in centres { first[bucket(c) + 1] += 1 }
+        for i in 0..<(gw * gh) { first[i + 1] += first[i] }
+        var fill = first, order = [Int](repeating: 0, count: centres.count)
+        for (i, c) in centres.enumerated() { let b = bucket(c); order[fill[b]] = i; fill[b] += 1 }
         for (i, c) in centres.enumerated() {
-            let b = bucket(c)
+            let b = bucket(c), bx = b % gw, by = b / gw
             var count = 0, nearest = Double.infinity
-            for dy in -1...1 {
-                for dx in -1...1 {
-                    guard let list = buckets[SIMD2(b.x + dx, b.y + dy)] else { continue }
-                    for j in list where j != i {
+            for y in max(0, by - 1)...min(gh - 1, by + 1) {
+                for x in max(0, bx - 1)...min(gw - 1, bx + 1) {
+                    let k = y * gw + x
+                    for j in order[first[k]..<first[k + 1]] where j != i {
                         let d = centres[j] - c
                         let d2 = (d * d).sum()
                         if d2 <= r2 { count += 1 }
