@@ -278,3 +278,21 @@ struct ConnectedComponentsOracleTests {
         }
     }
 }
+
+@Suite("The background at a quarter of the pixels")
+struct OpeningOfMinimaTests {
+    @Test("never above the plane; equal to the block's opening on a level under small bright spots", arguments: [(31, 17), (64, 64), (9, 40)])
+    func bounds(w: Int, h: Int) {
+        var rng = SplitMix64(seed: UInt64(w * 7 + h))
+        var plane = Plane<Float>(width: w, height: h, repeating: 0)
+        for i in 0..<(w * h) { plane.values[i] = Float(rng.next() % 1000) / 1000 }
+        let background = RankFilter.openingOfMinima(plane, radius: 8)
+        for i in 0..<(w * h) { #expect(background.values[i] <= plane.values[i]) }
+        // A flat level of 0.2 with 3 × 3 bright spots: the background is the level everywhere.
+        var spots = Plane<Float>(width: w, height: h, repeating: 0.2)
+        for y in stride(from: 2, to: h - 3, by: 20) { for x in stride(from: 2, to: w - 3, by: 20) {
+            for dy in 0..<3 { for dx in 0..<3 { spots[x + dx, y + dy] = 0.9 } }
+        } }
+        #expect(RankFilter.openingOfMinima(spots, radius: 8).values.allSatisfy { $0 == 0.2 })
+    }
+}

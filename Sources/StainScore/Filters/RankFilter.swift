@@ -14,6 +14,38 @@ public enum RankFilter {
         filter(filter(plane, radius: r, maximum: false), radius: r, maximum: true)
     }
 
+    /// A background level at a quarter of the pixels: the plane's 2×2 block minima, their opening
+    /// with a square of radius ⌈r/2⌉, each value spread back over its block. Never above the
+    /// plane (a block's minimum is at most each of its pixels, the opening at most that); for a
+    /// level smooth over 2r + 1 pixels it is the opening's value to within a block. Radii under
+    /// 4 take the full-resolution opening.
+    public static func openingOfMinima(_ plane: Plane<Float>, radius r: Int) -> Plane<Float> {
+        let w = plane.width, h = plane.height
+        guard r >= 4, w >= 2, h >= 2 else { return opening(plane, radius: r) }
+        let cw = (w + 1) / 2, ch = (h + 1) / 2
+        var minima = Plane<Float>(width: cw, height: ch, repeating: 0)
+        plane.values.withUnsafeBufferPointer { v in
+        minima.values.withUnsafeMutableBufferPointer { m in
+            for cy in 0..<ch {
+                let y0 = 2 &* cy, y1 = Swift.min(h &- 1, y0 &+ 1)
+                for cx in 0..<cw {
+                    let x0 = 2 &* cx, x1 = Swift.min(w &- 1, x0 &+ 1)
+                    m[cy &* cw &+ cx] = Swift.min(Swift.min(v[y0 &* w &+ x0], v[y0 &* w &+ x1]),
+                                                  Swift.min(v[y1 &* w &+ x0], v[y1 &* w &+ x1]))
+                }
+            }
+        }}
+        let coarse = opening(minima, radius: (r + 1) / 2)
+        return Plane<Float>(width: w, height: h) { out in
+            coarse.values.withUnsafeBufferPointer { c in
+                for y in 0..<h {
+                    let row = (y >> 1) &* cw
+                    for x in 0..<w { out[y &* w &+ x] = c[row &+ (x >> 1)] }
+                }
+            }
+        }
+    }
+
     /// The minimum (`maximum: false`) or maximum filter over a (2r + 1)² square.
     public static func filter(_ plane: Plane<Float>, radius r: Int, maximum: Bool) -> Plane<Float> {
         maximum ? separable(plane, radius: r, Max()) : separable(plane, radius: r, Min())

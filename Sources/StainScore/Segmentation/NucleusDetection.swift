@@ -19,7 +19,7 @@ public struct NucleusParameters: Sendable, Hashable, Codable {
     /// Range of the Gaussian σ (µm) of the scale-normalised Laplacian-of-Gaussian whose peaks
     /// seed one nucleus each: σ = r/√2 answers best to a nucleus of radius r, so 1.5–3 µm
     /// covers nuclei 4–9 µm across. Each pixel takes its strongest response over the scales
-    /// (steps of 1.25×), so a large vesicular nucleus answers as one blob at its own scale
+    /// (steps of √2), so a large vesicular nucleus answers as one blob at its own scale
     /// rather than as its chromatin clumps at a small one, and touching nuclei get one seed each
     /// (Lindeberg's scale selection, as HistomicsTK's multiscale LoG).
     public var seedSigmaRangeMicrons: ClosedRange<Double> = 1.5...3.0
@@ -213,7 +213,7 @@ public enum NucleusDetector {
         var positive = hematoxylin
         positive.values.withUnsafeMutableBufferPointer { v in for i in 0..<n { v[i] = Swift.max(0, v[i]) } }
         let radius = Swift.max(1, Int((p.backgroundRadiusMicrons / pixelSize).rounded()))
-        var contrast = RankFilter.opening(positive, radius: radius)
+        var contrast = RankFilter.openingOfMinima(positive, radius: radius)
         positive.values.withUnsafeBufferPointer { v in
         contrast.values.withUnsafeMutableBufferPointer { c in
             for i in 0..<n { c[i] = v[i] - c[i] }
@@ -258,7 +258,10 @@ public enum NucleusDetector {
         clock.lap("nuclei.threshold")
         Morphology.fillHolesInPlace(&mask)  // the mask is 0 or 1
         clock.lap("nuclei.fill-holes")
-        let blob = blobResponse(seedImage(contrast: contrast, filledMask: mask, shapeWeight: Float(p.seedShapeWeight)),
+        var means = [Float](repeating: 0, count: count + 1)
+        for k in stride(from: 1, through: count, by: 1) where keep[k] != 0 { means[k] = Float(sum[k] / Double(size[k])) }
+        let blob = blobResponse(seedImage(contrast: contrast, components: components, means: means, filledMask: mask,
+                                          shapeWeight: Float(p.seedShapeWeight)),
                                 sigmas: seedSigmas(p.seedSigmaRangeMicrons, pixelSize: pixelSize))
         clock.lap("nuclei.blob")
         let seeds = LocalMaxima.peaks(blob, threshold: Swift.max(Float.leastNormalMagnitude, Float(p.minimumBlobResponseOD)), mask: mask,
@@ -293,37 +296,42 @@ public enum NucleusDetector {
         return detection
     }
 
-    /// The image the seeds' blob filter reads: (1 − w) × the contrast + w × each filled mask
-    /// region's mean contrast over the whole region. The second term sees a vesicular nucleus
-    /// (a dark rim round a pale centre, holes filled in the mask) as the solid disk it is, so it
-    /// answers at the nucleus' centre and size rather than on its rim and nucleoli.
-    static func seedImage(contrast: Plane<Float>, filledMask: Plane<UInt8>, shapeWeight w: Float) -> Plane<Float> {
+    /// The image the seeds' blob filter reads: (1 − w) × the contrast + w × each kept mask
+    /// region's mean contrast (`means`, by component of `components`) over the whole filled
+    /// region — a hole takes the value of the region to its left in the row, which encloses it.
+    /// The second term sees a vesicular nucleus (a dark rim round a pale centre, holes filled in
+    /// the mask) as the solid disk it is, so it answers at the nucleus' centre and size rather
+    /// than on its rim and nucleoli.
+    static func seedImage(contrast: Plane<Float>, components: Plane<Int32>, means: [Float], filledMask: Plane<UInt8>,
+                          shapeWeight w: Float) -> Plane<Float> {
         guard w > 0 else { return contrast }
-        let n = contrast.count
-        let (regions, count) = ConnectedComponents.label(filledMask)
-        var sum = [Float](repeating: 0, count: count + 1), size = [Float](repeating: 0, count: count + 1)
-        regions.values.withUnsafeBufferPointer { l in
-        contrast.values.withUnsafeBufferPointer { c in
-        sum.withUnsafeMutableBufferPointer { sb in
-        size.withUnsafeMutableBufferPointer { zb in
-            for i in 0..<n { let k = Int(l[i]); sb[k] += c[i]; zb[k] += 1 }
-        }}}}
-        var mean = [Float](repeating: 0, count: count + 1)
-        for k in 1..<(count + 1) where size[k] > 0 { mean[k] = sum[k] / size[k] }
+        let width = contrast.width, height = contrast.height
         var out = contrast
-        regions.values.withUnsafeBufferPointer { l in
-        mean.withUnsafeBufferPointer { m in
+        components.values.withUnsafeBufferPointer { l in
+        means.withUnsafeBufferPointer { m in
+        filledMask.values.withUnsafeBufferPointer { f in
         out.values.withUnsafeMutableBufferPointer { o in
-            for i in 0..<n { o[i] = (1 - w) * o[i] + w * m[Int(l[i])] }
-        }}}
+            for y in 0..<height {
+                var current: Float = 0
+                for x in 0..<width {
+                    let i = y &* width &+ x
+                    let k = Int(l[i])
+                    let value: Float
+                    if k > 0 && m[k] > 0 { value = m[k]; current = value }
+                    else if f[i] != 0 { value = current }
+                    else { value = 0; current = 0 }
+                    o[i] = (1 - w) * o[i] + w * value
+                }
+            }
+        }}}}
         return out
     }
 
-    /// The seed scales in pixels: the range's lower end, then steps of 1.25× up to its upper end.
+    /// The seed scales in pixels: the range's lower end, then steps of √2 up to its upper end.
     static func seedSigmas(_ range: ClosedRange<Double>, pixelSize: Double) -> [Double] {
         var sigmas: [Double] = []
         var s = range.lowerBound
-        while s <= range.upperBound * 1.0001 { sigmas.append(s / pixelSize); s *= 1.25 }
+        while s <= range.upperBound * 1.0001 { sigmas.append(s / pixelSize); s *= 2.0.squareRoot() }
         return sigmas.isEmpty ? [range.lowerBound / pixelSize] : sigmas
     }
 
