@@ -16,7 +16,7 @@ public struct TumourCellParameters: Sendable, Hashable, Codable {
     /// with a texture (SD / mean) at most `lymphocyteMaximumTexture`.
     public var lymphocyteMaximumAreaMicrons2: Double = 30
     public var lymphocyteMaximumElongation: Double = 1.6
-    public var lymphocyteMinimumOD: Double = 0.3
+    public var lymphocyteMinimumOD: Double = 0.45
     public var lymphocyteMaximumTexture: Double = 0.35
     /// A stromal spindle (fibroblast, endothelium): elongation at least `spindleMinimumElongation`
     /// and short axis at most `spindleMaximumWidthMicrons`.
