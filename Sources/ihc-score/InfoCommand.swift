@@ -8,6 +8,9 @@ struct Info: ParsableCommand {
         discussion: """
             FILE may be a folder: its PNG, JPEG and TIFF files are listed recursively. An unreadable \
             file gets an error line on stderr and the others are still reported; the exit code is then 2.
+            With --verify every pixel of every listed page is decoded, so truncated or corrupt image \
+            data is found before a run (the header alone can look sound); such files are reported the \
+            same way.
             """)
 
     @Argument(help: "Image files or folders.")
@@ -18,6 +21,9 @@ struct Info: ParsableCommand {
 
     @Flag(help: "List every page of multi-page TIFF files (default: page 0 only).")
     var allPages = false
+
+    @Flag(help: "Decode every pixel of each listed page: report truncated or corrupt image data (exit code 2).")
+    var verify = false
 
     @Option(help: "Largest image, in pixels, that counts as readable.")
     var pixelBudget = ImageReader.defaultPixelBudget
@@ -40,7 +46,20 @@ struct Info: ParsableCommand {
                     for page in 1..<first.pages { infos.append(try reader.info(of: path, page: page)) }
                 }
                 for info in infos {
-                    records.append(InfoRecord(path: path, ok: true, info: info, error: nil))
+                    var record = InfoRecord(path: path, ok: true, info: info, error: nil)
+                    if verify {
+                        do {
+                            _ = try reader.read(path, page: info.page)
+                            record.verified = true
+                        } catch let error as ImageIOError {
+                            failures += 1
+                            record.ok = false
+                            record.verified = false
+                            record.error = .init(kind: error.kind.rawValue, message: error.message)
+                            Output.error(error.description)
+                        }
+                    }
+                    records.append(record)
                     for warning in info.warnings where info.page == 0 { Output.warning("\(path): \(warning)") }
                 }
             } catch let error as ImageIOError {
@@ -78,7 +97,7 @@ struct Info: ParsableCommand {
                 return "\(shown) µm/px (\(s.source.rawValue))"
             } ?? "unknown"
             rows.append([
-                record.path, i.format.displayName, "\(i.width)×\(i.height)", "\(i.page + 1)/\(i.pages)",
+                record.path, i.format.displayName + (record.verified == false ? " (corrupt data)" : ""), "\(i.width)×\(i.height)", "\(i.page + 1)/\(i.pages)",
                 "\(i.bitsPerSample)×\(i.samplesPerPixel)", i.colorModel, i.compression, layout, size,
             ])
         }
@@ -101,4 +120,6 @@ struct InfoRecord: Encodable {
     var ok: Bool
     var info: ImageInfo?
     var error: Failure?
+    /// With `--verify`: whether every pixel of the page decoded (nil without `--verify`).
+    var verified: Bool? = nil
 }
