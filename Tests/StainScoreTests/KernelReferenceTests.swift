@@ -298,15 +298,4 @@ struct KernelReferenceTests {
             }
         }
     }
-
-    @Test("Otsu from a histogram equals the brute-force maximum of the between-class variance")
-    func otsu() {
-        var rng = SplitMix64(seed: 5)
-        for n in [2, 3, 50, 1000] {
-            let values = (0..<n).map { i in Float(i % 2 == 0 ? 0.2 + 0.1 * rng.nextUnit() : 0.7 + 0.3 * rng.nextUnit()) }
-            #expect(Threshold.otsu(Plane(width: n, height: 1, values: values), low: 0, high: 1.5)
-                    == Reference.otsu(values, low: 0, high: 1.5))
-        }
-        #expect(Threshold.otsu(Plane(width: 1, height: 1, values: [0.3]), low: 0, high: 1) == nil)
-    }
 }

@@ -151,23 +151,4 @@ enum Reference {
             }
         }
     }
-
-    /// Otsu by brute force: the bin edge that maximises w₀·w₁·(μ₀ − μ₁)² over the histogram.
-    static func otsu(_ values: [Float], low: Float, high: Float) -> Float? {
-        let scale = 255 / (high - low)
-        var hist = [Int](repeating: 0, count: 256)
-        for v in values { hist[Int(min(255, max(0, (v - low) * scale)))] += 1 }
-        guard values.count >= 2 else { return nil }
-        var best = 0.0, bestT = 0
-        for t in 0..<256 {
-            let lowBins = 0...t, highBins = (t + 1)..<256
-            let w0 = lowBins.reduce(0) { $0 + hist[$1] }, w1 = highBins.reduce(0) { $0 + hist[$1] }
-            guard w0 > 0, w1 > 0 else { continue }
-            let m0 = Double(lowBins.reduce(0) { $0 + $1 * hist[$1] }) / Double(w0)
-            let m1 = Double(highBins.reduce(0) { $0 + $1 * hist[$1] }) / Double(w1)
-            let between = Double(w0) * Double(w1) * (m0 - m1) * (m0 - m1)
-            if between > best { best = between; bestT = t }
-        }
-        return low + (Float(bestT) + 1) / scale
-    }
 }

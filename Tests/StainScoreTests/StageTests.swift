@@ -143,11 +143,8 @@ struct FilterTests {
         #expect(found == [2 * 20 + 2, 2 * 20 + 15])  // (5,2) is 3 px from the stronger (2,2); tie keeps the first
     }
 
-    @Test("Otsu splits a bimodal sample between its modes; holes are filled")
-    func otsuAndHoles() {
-        let values = [Float](repeating: 0.1, count: 500) + [Float](repeating: 0.5, count: 300)
-        let t = Threshold.otsu(Plane(width: 800, height: 1, values: values), low: 0, high: 1)!
-        #expect(t > 0.1 && t <= 0.5)
+    @Test("holes are filled")
+    func holes() {
         var ring = Plane<UInt8>(width: 7, height: 7, repeating: 0)
         for y in 1...5 { for x in 1...5 where x == 1 || x == 5 || y == 1 || y == 5 { ring[x, y] = 1 } }
         let filled = Morphology.fillHoles(ring)
