@@ -25,9 +25,11 @@ final class ScoreSummary {
         }
         let p = s.score.percentages
         let percent = { (v: Double) in Self.pad(String(format: "%.1f%%", v), 6) }
-        var line = Self.pad(s.slide, nameWidth) + "  " + Self.pad(s.score.score.label, 5) + "  " + Self.pad(s.score.category.rawValue, 9)
+        var line = Self.pad(s.slide, nameWidth) + "  " + Self.pad(s.score.reportedScore?.label ?? "—", 5) + "  "
+            + Self.pad(s.score.reportedCategory?.rawValue ?? "—", 9)
         line += "  " + percent(p.onePlusOrMore) + "  " + percent(p.twoPlusOrMore) + "  " + percent(p.three)
         line += "  " + Self.pad(String(s.score.tumourCells), 6) + "  " + (s.flags.isEmpty ? "-" : s.flags.joined(separator: ";"))
+        if let why = s.score.unscorable { line += "  (no score: \(why))" }
         if s.resumed { line += "  (resumed)" }
         emit(line)
     }

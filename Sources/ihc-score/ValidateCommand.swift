@@ -97,7 +97,7 @@ struct Validate: ParsableCommand {
                 let truthRules = Set(truth.compactMap(\.rules))
                 let ruleSet = rules.flatMap(RuleSet.init(rawValue:)) ?? (truthRules.count == 1 ? truthRules.first : nil)
                 predictions = try scoreSlidesForValidation(slidesDirectory: directory, slideNames: truth.map(\.slide),
-                                                           mpp: mpp, rules: ruleSet).map(SlidePrediction.init)
+                                                           mpp: mpp, rules: ruleSet).compactMap(SlidePrediction.init)
             }
         } catch let error as ValidationInputError {
             Output.error(error.description)
@@ -166,7 +166,7 @@ struct Validate: ParsableCommand {
                 var seen = Set<String>()
                 let images = truth.map(\.image).filter { seen.insert($0).inserted }
                 predictions = try scoreSlidesForValidation(slidesDirectory: directory, slideNames: images, mpp: mpp,
-                                                           rules: rules.flatMap(RuleSet.init(rawValue:))).map(SlidePrediction.init)
+                                                           rules: rules.flatMap(RuleSet.init(rawValue:))).compactMap(SlidePrediction.init)
             }
             let lookup = TileExtentLookup(slidesDirectory: directory)
             let validator = PointValidator(parameters: CellMatchingParameters(matchDistanceMicrons: matchDistanceMicrons,

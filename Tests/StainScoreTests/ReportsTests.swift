@@ -15,7 +15,9 @@ struct ReportsTests {
 
     static func summary() -> SlideSummary {
         let cells = [HER2Score.three, .three, .two, .one, .zero].map { ClassifiedCell(cellClass: $0) }
-        let score = SlideScorer.score(cells, rules: ScoringRules())
+        var rules = ScoringRules()
+        rules.minimumTumourCells = 1  // five cells stand for a slide here
+        let score = SlideScorer.score(cells, rules: rules)
         let tile = TileResult(tile: "t, 1.png", path: "/d/t, 1.png", width: 10, height: 10,
                               pixelSize: PixelSize(micronsPerPixel: 0.5, source: .pngPHYs), tissueAreaMM2: 0.5, tumourCells: 5,
                               excludedCells: 2, classCounts: score.classCounts, seconds: 1.25, error: nil)

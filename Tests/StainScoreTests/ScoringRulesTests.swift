@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import StainScore
 
@@ -78,6 +79,31 @@ struct ScoringRulesTests {
         #expect(slide([90, 9, 0, 0]).insufficient)       // 99 cells < 100
         #expect(!slide([91, 9, 0, 0]).insufficient)
         #expect(slide([90, 9, 0, 0]).flags == ["borderline", "insufficient"] || slide([90, 9, 0, 0]).flags == ["insufficient"])
+    }
+
+    @Test("under the rule set's minimum a slide is unscorable: no score, no category, the reason; JSON null")
+    func unscorable() throws {
+        func slide(_ n: Int, _ rules: ScoringRules = ScoringRules()) -> SlideScore {
+            SlideScorer.score(Array(repeating: ClassifiedCell(cellClass: .two), count: n), rules: rules)
+        }
+        let few = slide(99)
+        #expect(few.unscorable == "insufficient: 99 tumour cells < 100" && few.reason == few.unscorable)
+        #expect(few.reportedScore == nil && few.reportedCategory == nil)
+        #expect(few.flags == ["insufficient"], "no ISH reflex for a slide without a score")
+        let enough = slide(100)
+        #expect(enough.unscorable == nil && enough.reportedScore == .two && enough.flags == ["ish-reflex"])
+        // A gastric biopsy is scored from a cohesive cluster of ≥ 5 cells: that is its minimum.
+        var biopsy = ScoringRules(ruleSet: .gastricBiopsy)
+        biopsy.minimumTumourCells = 100
+        #expect(slide(4, biopsy).unscorable == "insufficient: 4 tumour cells < 5")
+        #expect(slide(5, biopsy).unscorable == nil)
+        // JSON: score and category null, the reason given; read back as unscorable.
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(few)) as! [String: Any]
+        #expect(json["score"] is NSNull && json["category"] is NSNull)
+        #expect(json["unscorable"] as? String == "insufficient: 99 tumour cells < 100")
+        let back = try JSONDecoder().decode(SlideScore.self, from: JSONEncoder().encode(few))
+        #expect(back.unscorable == few.unscorable && back.reportedScore == nil)
+        #expect(try JSONDecoder().decode(SlideScore.self, from: JSONEncoder().encode(enough)) == enough)
     }
 
     @Test("gastric biopsy: a cohesive cluster of ≥5 cells sets the score")

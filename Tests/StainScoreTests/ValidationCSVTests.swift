@@ -124,7 +124,10 @@ enum ValidationFixtures {
     /// A scored slide with one tile `tile.png` and one tumour cell per class, placed on a row.
     static func slideResult(_ name: String, classes: [HER2Score], tileSize: (Int, Int), mpp: Double?,
                             positions: [(Double, Double)]? = nil) -> SlideResult {
-        let score = SlideScorer.score(classes.map { ClassifiedCell(cellClass: $0) }, rules: ScoringRules())
+        // A handful of cells stands for a slide here: the minimum count is not what these tests check.
+        var rules = ScoringRules()
+        rules.minimumTumourCells = 1
+        let score = SlideScorer.score(classes.map { ClassifiedCell(cellClass: $0) }, rules: rules)
         let cells = classes.enumerated().map { i, c in
             let (x, y) = positions?[i] ?? (Double(20 + 10 * i), 40)
             return CellMeasurement(tile: "tile.png", x: x, y: y, kind: .tumour, cellClass: c,

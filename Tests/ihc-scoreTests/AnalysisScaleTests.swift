@@ -18,10 +18,13 @@ struct AnalysisScaleTests {
         let synth = try CLI.run(["synth", slides, "--slides", "3", "--tiles-per-slide", "1", "--size", "512",
                                  "--mpp", "0.25", "--seed", "31"])
         try #require(synth.status == 0, "\(synth.stderr)")
+        // 128 µm squares hold fewer tumour cells than a slide needs to be scored: lower the minimum.
+        let config = scratch.file("few-cells.toml")
+        try "[rules]\nminimumTumourCells = 10\n".write(toFile: config, atomically: true, encoding: .utf8)
         var scores: [String: [String]] = [:]
         for (name, extra) in [("reduced", [String]()), ("full", ["--analysis-mpp", "0"])] {
             let out = scratch.file(name)
-            let run = try CLI.run(["score", slides, "--out", out, "--quiet"] + extra)
+            let run = try CLI.run(["score", slides, "--out", out, "--quiet", "--config", config] + extra)
             try #require(run.status == 0, "\(run.stderr)")
             let table = try Results.table(out + "/slides.csv")
             scores[name] = try Results.column(table, "score")

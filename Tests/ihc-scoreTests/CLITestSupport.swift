@@ -82,11 +82,11 @@ extension CLI {
 /// once with the built binary and kept in `.build/test-fixtures/` (ignored by git) for later runs.
 enum BatchFixture {
     static let folder: String = {
-        let path = CLI.packageRoot + "/.build/test-fixtures/batch-s11-3x2-256"
+        let path = CLI.packageRoot + "/.build/test-fixtures/batch-s11-3x2-384"
         if FileManager.default.fileExists(atPath: path + "/labels.csv") { return path }
         let temporary = path + ".tmp-\(getpid())"
         try? FileManager.default.removeItem(atPath: temporary)
-        let run = try? CLI.run(["synth", temporary, "--slides", "3", "--tiles-per-slide", "2", "--size", "256", "--seed", "11"])
+        let run = try? CLI.run(["synth", temporary, "--slides", "3", "--tiles-per-slide", "2", "--size", "384", "--seed", "11"])
         precondition(run?.status == 0, "synth failed: \(run?.stderr ?? "not run")")
         if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
         return path

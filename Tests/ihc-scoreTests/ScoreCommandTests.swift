@@ -137,7 +137,7 @@ struct ScoreCommandTests {
         for row in cells.rows {
             let f = row.fields
             #expect(["tumour", "excluded"].contains(f[4]) && ["0", "1", "2", "3"].contains(f[5]))
-            #expect(Double(f[2]).map { $0 >= 0 && $0 < 256 } == true && Double(f[3]).map { $0 >= 0 && $0 < 256 } == true)
+            #expect(Double(f[2]).map { $0 >= 0 && $0 < 384 } == true && Double(f[3]).map { $0 >= 0 && $0 < 384 } == true)
             #expect(Double(f[7]).map { $0 >= 0 && $0 <= 1 } == true)
         }
         // Tumour cells per slide in cells.csv add up to slides.csv's.
@@ -320,11 +320,11 @@ struct ScoreCommandTests {
         // Left half of tile-000 (an annotation with a hole), right half of tile-001 (a mask).
         try #"""
             {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"objectType": "annotation"},
-              "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [128, 0], [128, 256], [0, 256], [0, 0]],
+              "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [192, 0], [192, 384], [0, 384], [0, 0]],
                                                                [[20, 20], [40, 20], [40, 40], [20, 40], [20, 20]]]}}]}
             """#.write(toFile: slide + "/tile-000.geojson", atomically: true, encoding: .utf8)
-        var mask = RGBImage(width: 256, height: 256, fill: (0, 0, 0))
-        for y in 0..<256 { for x in 128..<256 { mask[x, y] = (255, 255, 255) } }
+        var mask = RGBImage(width: 384, height: 384, fill: (0, 0, 0))
+        for y in 0..<384 { for x in 192..<384 { mask[x, y] = (255, 255, 255) } }
         try ImageWriter.writePNG(mask, to: slide + "/tile-001_mask.png")
         let run = try CLI.run(["score", slide, "--out", restricted, "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -334,7 +334,7 @@ struct ScoreCommandTests {
         func inside(_ f: [String]) -> Bool {
             let x = Double(f[2])!, y = Double(f[3])!
             let px = Int((x + 0.5).rounded(.down)), py = Int((y + 0.5).rounded(.down))
-            return f[1] == "tile-000.png" ? px < 128 && !((20..<40).contains(px) && (20..<40).contains(py)) : px >= 128
+            return f[1] == "tile-000.png" ? px < 192 && !((20..<40).contains(px) && (20..<40).contains(py)) : px >= 192
         }
         let withoutID = { (rows: [CSVTable.Row]) in rows.map { Array($0.fields.dropLast()) } }
         let expected = withoutID(all.rows).filter(inside)
@@ -349,7 +349,7 @@ struct ScoreCommandTests {
         let reportTiles = try #require((report["slides"] as? [[String: Any]])?.first?["tiles"] as? [[String: Any]])
         let roi = reportTiles.map { $0["regionOfInterest"] as? [String: Any] }
         #expect(roi.map { $0?["kind"] as? String } == ["geojson", "mask"])
-        #expect(roi.map { $0?["insidePixels"] as? Int } == [128 * 256 - 400, 128 * 256])
+        #expect(roi.map { $0?["insidePixels"] as? Int } == [192 * 384 - 400, 192 * 384])
         #expect(roi.map { $0?["sha256"] as? String } == [try Results.sha256sum(slide + "/tile-000.geojson"),
                                                          try Results.sha256sum(slide + "/tile-001_mask.png")])
         let features = try #require(try Results.json(restricted + "/geojson/slide-001/tile-000.geojson")["features"] as? [Any])

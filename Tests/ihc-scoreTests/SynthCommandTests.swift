@@ -90,7 +90,7 @@ struct SynthCommandTests {
     @Test("--style realistic: one small slide, the same truth files, byte-identical again; validate reads it")
     func realistic() throws {
         let scratch = Scratch()
-        let args = ["--style", "realistic", "--slides", "1", "--tiles-per-slide", "1", "--size", "256", "--seed", "3",
+        let args = ["--style", "realistic", "--slides", "1", "--tiles-per-slide", "1", "--size", "512", "--seed", "3",
                     "--score", "2+", "--format", "jpeg"]
         for name in ["r", "again"] {
             let r = try CLI.run(["synth", scratch.file(name)] + args)

@@ -7,7 +7,10 @@ struct ValidateCommandTests {
     /// A scored slide with one 200×200 tile `t.png`: the score comes from the scorer applied to
     /// `classes`; the cells are placed at `positions`.
     static func result(_ name: String, classes: [HER2Score], positions: [(Double, Double)]) -> SlideResult {
-        let score = SlideScorer.score(classes.map { ClassifiedCell(cellClass: $0) }, rules: ScoringRules())
+        // A handful of cells stands for a slide here: the minimum count is not what these tests check.
+        var rules = ScoringRules()
+        rules.minimumTumourCells = 1
+        let score = SlideScorer.score(classes.map { ClassifiedCell(cellClass: $0) }, rules: rules)
         let cells = zip(classes, positions).map { c, p in
             CellMeasurement(tile: "t.png", x: p.0, y: p.1, kind: .tumour, cellClass: c,
                             membrane: MembraneStaining(intensity: 0.6, completeness: 0.9, longestArc: 0.9), membraneMeanOD: 0.5,

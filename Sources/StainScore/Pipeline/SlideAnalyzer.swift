@@ -169,8 +169,16 @@ public struct SlideAssembler: Sendable {
         tiles.append(tile)
     }
 
-    /// The rule set applied to the pooled tumour cells of every tile added.
-    public func score() -> SlideScore { SlideScorer.score(tumour, rules: rules) }
+    /// The rule set applied to the pooled tumour cells of every tile added; unscorable when no
+    /// tile could be read (whatever the rule set would make of no cells).
+    public func score() -> SlideScore {
+        var score = SlideScorer.score(tumour, rules: rules)
+        if !tiles.contains(where: { $0.error == nil }) {
+            score.unscorable = tiles.isEmpty ? "no image tiles" : "no readable tile"
+            score.reason = score.unscorable!
+        }
+        return score
+    }
 
     /// The pixel size the nuclei suggest, when it contradicts the given one.
     public var pixelSizeMismatch: PixelSizeMismatch? {

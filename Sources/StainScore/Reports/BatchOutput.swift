@@ -127,8 +127,8 @@ public final class BatchOutput: BatchSink {
         }
         try tilesFile.write(rows)
         try report.append(summary)
-        scores[summary.score.score.label, default: 0] += 1
-        categories[summary.score.category.rawValue, default: 0] += 1
+        scores[summary.score.reportedScore?.label ?? "unscored", default: 0] += 1
+        categories[summary.score.reportedCategory?.rawValue ?? "unscored", default: 0] += 1
     }
 
     /// Completes `report.json` and renames every file into place.

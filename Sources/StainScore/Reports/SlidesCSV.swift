@@ -28,7 +28,7 @@ public enum SlidesCSV {
         let p = s.score.percentages
         let counts = s.score.classCounts
         return CSVFormatting.row([
-            s.slide, s.score.score.label, s.score.category.rawValue, f(p.onePlusOrMore, 2), f(p.twoPlusOrMore, 2), f(p.three, 2),
+            s.slide, s.score.reportedScore?.label ?? "", s.score.reportedCategory?.rawValue ?? "", f(p.onePlusOrMore, 2), f(p.twoPlusOrMore, 2), f(p.three, 2),
             f(s.score.hScore, 1), String(s.score.tumourCells), s.flags.joined(separator: ";"),
             f(p.zero, 2), f(p.one, 2), f(p.two, 2),
             String(counts[0]), String(counts[1]), String(counts[2]), String(counts[3]),

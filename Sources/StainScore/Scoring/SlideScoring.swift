@@ -5,7 +5,9 @@ public struct ScoringRules: Sendable, Hashable, Codable {
     public var ruleSet: RuleSet = .breast2018
     /// Per-cell class thresholds.
     public var cells = CellClassificationParameters()
-    /// Below this many tumour cells the result is flagged `insufficient`.
+    /// Below this many tumour cells the slide is `insufficient` and gets no score (breast and
+    /// gastric resection rules; a gastric biopsy needs `clusterMinimumCells`, the guideline's
+    /// cohesive cluster of ≥ 5 cells, instead).
     public var minimumTumourCells: Int = 100
     /// A deciding percentage within this many percentage points of its cut-off flags the
     /// result `borderline` (when moving it across would change the score).
@@ -21,6 +23,9 @@ public struct ScoringRules: Sendable, Hashable, Codable {
     public var clusterLinkDistanceMicrons: Double = 18
 
     public init(ruleSet: RuleSet = .breast2018) { self.ruleSet = ruleSet }
+
+    /// The fewest tumour cells a slide may be scored from under this rule set.
+    public var minimumCellsToScore: Int { ruleSet == .gastricBiopsy ? clusterMinimumCells : minimumTumourCells }
 }
 
 /// A tumour cell as the slide score sees it.
@@ -85,6 +90,73 @@ public struct SlideScore: Sendable, Hashable, Codable {
     public var largestClusters: [Int]?
     /// Why this score, in words (cut-off that decided).
     public var reason: String
+    /// Why the slide may not be given a score at all (too few tumour cells, no readable tile);
+    /// nil when it is scored. `score` and `category` then hold what the cells alone would give
+    /// and are never reported: slides.csv leaves them empty, report.json writes null.
+    public var unscorable: String? = nil
+
+    /// The score to report, nil when the slide is unscorable.
+    public var reportedScore: HER2Score? { unscorable == nil ? score : nil }
+    /// The category to report, nil when the slide is unscorable.
+    public var reportedCategory: HER2Category? { unscorable == nil ? category : nil }
+
+    enum CodingKeys: String, CodingKey {
+        case score, category, ruleSet, tumourCells, classCounts, percentages, hScore, ishReflex, borderline, insufficient,
+             largestClusters, reason, unscorable
+    }
+
+    public init(score: HER2Score, category: HER2Category, ruleSet: RuleSet, tumourCells: Int, classCounts: [Int],
+                percentages: ClassPercentages, hScore: Double, ishReflex: Bool, borderline: Bool, insufficient: Bool,
+                largestClusters: [Int]?, reason: String, unscorable: String? = nil) {
+        self.score = score
+        self.category = category
+        self.ruleSet = ruleSet
+        self.tumourCells = tumourCells
+        self.classCounts = classCounts
+        self.percentages = percentages
+        self.hScore = hScore
+        self.ishReflex = ishReflex
+        self.borderline = borderline
+        self.insufficient = insufficient
+        self.largestClusters = largestClusters
+        self.reason = reason
+        self.unscorable = unscorable
+    }
+
+    /// `score` and `category` are null for an unscorable slide, with `unscorable` saying why.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(reportedScore, forKey: .score)
+        try c.encode(reportedCategory, forKey: .category)
+        try c.encode(ruleSet, forKey: .ruleSet)
+        try c.encode(tumourCells, forKey: .tumourCells)
+        try c.encode(classCounts, forKey: .classCounts)
+        try c.encode(percentages, forKey: .percentages)
+        try c.encode(hScore, forKey: .hScore)
+        try c.encode(ishReflex, forKey: .ishReflex)
+        try c.encode(borderline, forKey: .borderline)
+        try c.encode(insufficient, forKey: .insufficient)
+        try c.encodeIfPresent(largestClusters, forKey: .largestClusters)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(unscorable, forKey: .unscorable)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        score = try c.decodeIfPresent(HER2Score.self, forKey: .score) ?? .zero
+        category = try c.decodeIfPresent(HER2Category.self, forKey: .category) ?? .null
+        ruleSet = try c.decode(RuleSet.self, forKey: .ruleSet)
+        tumourCells = try c.decode(Int.self, forKey: .tumourCells)
+        classCounts = try c.decode([Int].self, forKey: .classCounts)
+        percentages = try c.decode(ClassPercentages.self, forKey: .percentages)
+        hScore = try c.decode(Double.self, forKey: .hScore)
+        ishReflex = try c.decode(Bool.self, forKey: .ishReflex)
+        borderline = try c.decode(Bool.self, forKey: .borderline)
+        insufficient = try c.decode(Bool.self, forKey: .insufficient)
+        largestClusters = try c.decodeIfPresent([Int].self, forKey: .largestClusters)
+        reason = try c.decode(String.self, forKey: .reason)
+        unscorable = try c.decodeIfPresent(String.self, forKey: .unscorable)
+    }
 
     /// The flags as short names: `ish-reflex`, `borderline`, `insufficient`.
     public var flags: [String] {
@@ -124,10 +196,16 @@ public enum SlideScorer {
         case .one: .low
         case .zero: pct.onePlusOrMore > 0 ? .ultralow : .null
         }
-        return SlideScore(score: score, category: category, ruleSet: rules.ruleSet, tumourCells: cells.count,
-                          classCounts: counts, percentages: pct, hScore: pct.hScore, ishReflex: score == .two,
-                          borderline: borderline, insufficient: cells.count < rules.minimumTumourCells,
-                          largestClusters: clusters, reason: reason)
+        let insufficient = cells.count < rules.minimumCellsToScore
+        var result = SlideScore(score: score, category: category, ruleSet: rules.ruleSet, tumourCells: cells.count,
+                                classCounts: counts, percentages: pct, hScore: pct.hScore, ishReflex: score == .two && !insufficient,
+                                borderline: borderline && !insufficient, insufficient: insufficient,
+                                largestClusters: clusters, reason: reason)
+        if insufficient {
+            result.unscorable = "insufficient: \(cells.count) tumour cell\(cells.count == 1 ? "" : "s") < \(rules.minimumCellsToScore)"
+            result.reason = result.unscorable!
+        }
+        return result
     }
 
     /// The guideline cut-offs each cumulative share (3+, ≥2+, ≥1+) is compared with under

@@ -19,7 +19,7 @@ public enum PredictionReader {
             throw ValidationInputError(path: path, message: "no such file or folder")
         }
         if isDirectory.boolValue { return try readFolder(path) }
-        return try readJSON(path).map(SlidePrediction.init)
+        return try readJSON(path).compactMap(SlidePrediction.init)
     }
 
     /// Decodes `[SlideResult]` (or one `SlideResult`) from a JSON file.
@@ -42,12 +42,15 @@ public enum PredictionReader {
         guard FileManager.default.fileExists(atPath: slidesPath) else {
             throw ValidationInputError(path: directory, message: "results folder has no slides.csv")
         }
-        var predictions = try parseSlides(CSVTable(contentsOf: slidesPath))
+        let slidesTable = try CSVTable(contentsOf: slidesPath)
+        var predictions = try parseSlides(slidesTable)
         let cellsPath = join(directory, "cells.csv")
         if FileManager.default.fileExists(atPath: cellsPath) {
             let cells = try parseCells(CSVTable(contentsOf: cellsPath))
             for i in predictions.indices { predictions[i].cells = cells[predictions[i].slide] ?? [] }
-            let known = Set(predictions.map(\.slide))
+            // Every slide slides.csv lists, scored or not (an unscorable slide's cells are still written).
+            let slideColumn = try slidesTable.requiredColumn("slide", "file")
+            let known = Set(try slidesTable.rows.map { try slidesTable.name($0, slideColumn) })
             if let stray = cells.keys.sorted().first(where: { !known.contains($0) }) {
                 throw ValidationInputError(path: cellsPath, message: "cells of slide '\(stray)', which slides.csv does not list")
             }
@@ -68,11 +71,14 @@ public enum PredictionReader {
         let h = table.column("h_score"), cells = table.column("tumour_cells"), flags = table.column("flags")
         let rules = table.column("rule_set", "rules")
         var seen: Set<String> = []
-        return try table.rows.map { row in
+        return try table.rows.compactMap { row in
             let name = try table.name(row, slide)
             guard seen.insert(name).inserted else {
                 throw ValidationInputError(path: table.path, line: row.line, message: "slide '\(name)' listed twice")
             }
+            // An empty score is an unscorable slide (too few tumour cells, no readable tile): no
+            // prediction, so validation counts it as missing rather than as a 0.
+            if table.text(row, score).trimmingCharacters(in: .whitespaces).isEmpty { return nil }
             let flagList = table.text(row, flags).split(whereSeparator: { $0 == ";" || $0 == "|" || $0 == " " }).map(String.init)
             return SlidePrediction(slide: name, score: try table.score(row, score), category: try table.optionalCategory(row, category),
                                    percentOnePlusOrMore: try table.optionalDouble(row, p1),

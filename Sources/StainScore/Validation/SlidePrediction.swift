@@ -76,8 +76,11 @@ public struct SlidePrediction: Sendable, Hashable, Codable {
 
     /// The scorer's own result. Tiles that failed (`error` set) keep their size: their cells,
     /// if any, are still compared.
-    public init(_ result: SlideResult) {
+    /// The prediction of a scored slide; nil for an unscorable one (validation counts it as
+    /// missing, never as a 0).
+    public init?(_ result: SlideResult) {
         let s = result.score
+        guard s.unscorable == nil else { return nil }
         var tiles: [String: TileExtent] = [:]
         for t in result.tiles where t.width > 0 && t.height > 0 {
             tiles[t.tile] = TileExtent(width: t.width, height: t.height, mpp: t.pixelSize?.micronsPerPixel)
