@@ -74,6 +74,19 @@ struct Validate: ParsableCommand {
         }
     }
 
+    /// Prints the warnings and the table, and writes the report as JSON (atomically) when asked.
+    private func emit<Report: Encodable>(_ report: Report, table: String, warnings: [String]) throws {
+        for warning in warnings { Output.warning(warning) }
+        print(table)
+        guard let json else { return }
+        do {
+            try AtomicFile.write(try Output.json(report) + "\n", to: json)
+        } catch {
+            Output.error("\(error)")
+            throw ExitCodes.cannotWriteOutput
+        }
+    }
+
     func run() throws {
         let directory = slidesDirectory.hasSuffix("/") && slidesDirectory.count > 1 ? String(slidesDirectory.dropLast()) : slidesDirectory
         if let pointsPath = points ?? defaultPointsPath(directory) {
@@ -115,16 +128,7 @@ struct Validate: ParsableCommand {
             truth: truth, truthCells: truthCells, predictions: predictions,
             inputs: .init(slidesDirectory: directory, labels: labelsPath, cells: cellsPath, results: results, mpp: mpp),
             tileExtent: { lookup.extent(slide: $0, tile: $1) })
-        for warning in report.warnings { Output.warning(warning) }
-        print(ValidationTable.render(report))
-        if let json {
-            do {
-                try AtomicFile.write(try Output.json(report) + "\n", to: json)
-            } catch {
-                Output.error("\(error)")
-                throw ExitCodes.cannotWriteOutput
-            }
-        }
+        try emit(report, table: ValidationTable.render(report), warnings: report.warnings)
         if !report.slides.missingPredictions.isEmpty {
             Output.error("\(report.slides.missingPredictions.count) truth slide(s) have no prediction: \(report.slides.missingPredictions.joined(separator: ", "))")
             throw ExitCodes.someInputsFailed
@@ -182,16 +186,7 @@ struct Validate: ParsableCommand {
             Output.error(error.description)
             throw ExitCodes.someInputsFailed
         }
-        for warning in report.warnings { Output.warning(warning) }
-        print(PointValidationTable.render(report))
-        if let json {
-            do {
-                try AtomicFile.write(try Output.json(report) + "\n", to: json)
-            } catch {
-                Output.error("\(error)")
-                throw ExitCodes.cannotWriteOutput
-            }
-        }
+        try emit(report, table: PointValidationTable.render(report), warnings: report.warnings)
         var failed = false
         if !report.missingPredictions.isEmpty {
             Output.error("\(report.missingPredictions.count) truth image(s) have no prediction: \(report.missingPredictions.joined(separator: ", "))")

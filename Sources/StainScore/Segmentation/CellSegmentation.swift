@@ -97,8 +97,8 @@ public enum CellSegmenter {
         // membrane first, whole enclosed basins.
         var markers = nuclei.labels.labels
         if p.membraneFirst {
-            let stainedLevel = UInt8(max(1, min(255, (p.ridgeStopOD / p.dabLevelCeiling * 255).rounded())))
-            enclosedBasins(levels: levels, stained: stainedLevel, nuclei: nuclei, pixelSize: pixelSize, parameters: p,
+            // Stained membrane is what the flood's ridge stop calls stained.
+            enclosedBasins(levels: levels, stained: stop, nuclei: nuclei, pixelSize: pixelSize, parameters: p,
                            markers: &markers, radii: &radii)
             clock.lap("cells.basins")
         }
