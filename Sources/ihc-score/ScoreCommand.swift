@@ -62,7 +62,7 @@ struct Score: ParsableCommand {
     @Option(help: "Rule set: \(RuleSet.allCases.map(\.rawValue).joined(separator: ", ")) (default breast-2018).")
     var rules: String?
 
-    @Option(help: "Analyse tiles finer than this pixel size (µm/px) after an integer reduction; 0 = full resolution (default 0.5).")
+    @Option(help: "Analyse tiles finer than this pixel size (µm/px) after an integer reduction; 0 = full resolution (default 0.25: 40× scans as they are).")
     var analysisMpp: Double?
 
     @Flag(inversion: .prefixedNo, help: "Estimate stain vectors per slide (Macenko) instead of the Ruifrok–Johnston defaults.")

@@ -23,9 +23,9 @@ struct RegionOfInterestTests {
         #"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[\#(x0),\#(y0)],[\#(x1),\#(y0)],[\#(x1),\#(y1)],[\#(x0),\#(y1)],[\#(x0),\#(y0)]]]},"properties":{"objectType":"annotation"}}"#
     }
 
-    static func analyse(_ path: String, roi: String? = nil) -> AnalysedTile {
+    static func analyse(_ path: String, roi: String? = nil, parameters: AnalysisParameters = AnalysisParameters()) -> AnalysedTile {
         let slide = SlideInput(name: "s", tiles: [TileInput(path: path, regionOfInterest: roi)])
-        return SlideAnalyzer().analyzeTile(slide.tiles[0], of: slide, stains: .ruifrokJohnstonHDAB)
+        return SlideAnalyzer(parameters: parameters).analyzeTile(slide.tiles[0], of: slide, stains: .ruifrokJohnstonHDAB)
     }
 
     @Test("only cells whose nucleus centre is inside count; tissue only inside is measured")
@@ -54,10 +54,12 @@ struct RegionOfInterestTests {
     func reducedAnalysis() throws {
         let folder = TemporaryFolder()
         let path = try Self.tile(in: folder, mpp: 0.25)
-        let whole = Self.analyse(path)
+        var halved = AnalysisParameters()
+        halved.analysisMicronsPerPixel = 0.5
+        let whole = Self.analyse(path, parameters: halved)
         #expect(whole.analysis?.reduction == 2)
         try folder.write(Self.square(0, 0, 120, 80), to: "all.geojson")
-        let all = Self.analyse(path, roi: folder.file("all.geojson"))
+        let all = Self.analyse(path, roi: folder.file("all.geojson"), parameters: halved)
         #expect(abs(all.result.tissueAreaMM2 - whole.result.tissueAreaMM2) < 1e-15)
         #expect(all.cells == whole.cells)
     }

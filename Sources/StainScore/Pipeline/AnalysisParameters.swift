@@ -2,9 +2,12 @@
 public struct AnalysisParameters: Sendable, Hashable, Codable {
     /// The rule set and the thresholds of cell classes and slide scores.
     public var rules = ScoringRules()
-    /// Tiles finer than this (µm/px) are reduced by an integer box average before analysis, as
-    /// QuPath does (0.25 µm/px scans are analysed at 0.5). 0 = always full resolution.
-    public var analysisMicronsPerPixel: Double = 0.5
+    /// Tiles finer than this (µm/px) are reduced by an integer box average before analysis.
+    /// HER2 membranes are 1–2 µm wide: 40× scans (0.25 µm/px) are analysed as they are, because
+    /// halving them merges thin membranes with the cytoplasm beside them and cuts the measured
+    /// completeness of stained real tumour cells (median 0.67 → 0.53 on a 3+ core).
+    /// 0 = always full resolution.
+    public var analysisMicronsPerPixel: Double = 0.25
     /// Stain vectors used for colour deconvolution.
     public var stains = StainMatrix.ruifrokJohnstonHDAB
     /// Estimate stain vectors per slide (Macenko) instead of using `stains`.

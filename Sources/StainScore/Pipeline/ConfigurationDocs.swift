@@ -9,7 +9,7 @@ public enum ConfigurationDocs {
 
     public static let text: [String: String] = [
         // Top level
-        "analysisMicronsPerPixel": "Tiles finer than this pixel size (µm/px) are reduced by an integer box average before analysis, as QuPath analyses 0.25 µm/px scans at 0.5. 0 = always analyse at full resolution.",
+        "analysisMicronsPerPixel": "Tiles finer than this pixel size (µm/px) are reduced by an integer box average before analysis. 40× scans (0.25 µm/px) are analysed as they are: halving them merges 1–2 µm membranes with the cytoplasm beside them. 0 = always analyse at full resolution.",
         "estimateStains": "Estimate the stain vectors per slide (Macenko) instead of using [stains] below; slides whose estimate fails fall back to [stains] and are flagged.",
         "background": "Glass intensity (R, G, B, each 1–255) used for optical density. Unset = estimated per tile from its glass (255 when it has none).",
 
