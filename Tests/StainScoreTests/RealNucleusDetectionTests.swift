@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StainScore
 
@@ -106,6 +107,66 @@ struct RealNucleusDetectionTests {
             }
         }
         Self.expectOneEach(s.detect(), at: [(48, 48)])
+    }
+
+    /// Draws a ring of membrane DAB `od` between `inner` and `inner + width` µm of (cx, cy).
+    static func ring(_ s: inout Scene, x cx: Double, y cy: Double, inner: Double, width: Double = 1.5, od: Float = 0.9) {
+        for y in 0..<s.dab.height {
+            for x in 0..<s.dab.width {
+                let d = ((Double(x) - cx) * (Double(x) - cx) + (Double(y) - cy) * (Double(y) - cy)).squareRoot() * mpp
+                if d >= inner && d <= inner + width { s.dab[x, y] = od }
+            }
+        }
+    }
+
+    @Test("a nucleus whose hematoxylin the membrane stain hides is found as the pale hole of its ring")
+    func hiddenUnderMembraneRing() {
+        var s = Scene(size: 128)
+        // Three cells of a 3+ nest, 12 µm across: nuclei of only 0.03 OD over the cytoplasm
+        // (below the blob detector's 0.03 response and 0.05 contrast), rings of DAB 0.9.
+        let centres = [(34.0, 40.0), (82.0, 44.0), (60.0, 92.0)]
+        for (x, y) in centres {
+            s.draw(x, y, 3.5 / Self.mpp) { _, _, _ in 0.06 }
+            Self.ring(&s, x: x, y: y, inner: 6)
+        }
+        let d = s.detect()
+        Self.expectOneEach(d, at: centres)
+        #expect(d.nuclei.allSatisfy { $0.inMembraneRing })
+        // Each is a tumour cell although its contrast is under the debris limit.
+        for n in d.nuclei {
+            let f = NucleusFeatures(n, pixelSize: Self.mpp)
+            #expect(f.contrastOD < TumourCellParameters().minimumContrastOD && TumourCellParameters().isTumour(f))
+        }
+        // Without the ring search the same scene gives none.
+        var p = NucleusParameters()
+        p.membraneRings.enabled = false
+        #expect(NucleusDetector.detect(hematoxylin: s.h, dab: s.dab, tissue: s.tissue, pixelSize: Self.mpp, parameters: p).nuclei.isEmpty)
+    }
+
+    @Test("no ring nucleus in glass, in a hole too small or too large, or between DAB-stained nuclei")
+    func noFalseRingNuclei() {
+        var s = Scene(size: 160)
+        // A small lumen: a ring around glass.
+        Self.ring(&s, x: 30, y: 30, inner: 6)
+        for y in 0..<160 { for x in 0..<160 where (x - 30) * (x - 30) + (y - 30) * (y - 30) <= 11 * 11 { s.tissue[x, y] = 0 } }
+        // A ring enclosing 3 µm² (under the 25 µm² of a cell) and one enclosing 1,250 µm².
+        Self.ring(&s, x: 120, y: 30, inner: 1)
+        Self.ring(&s, x: 80, y: 110, inner: 20)
+        let d1 = s.detect()
+        #expect(d1.nuclei.filter(\.inMembraneRing).isEmpty, "\(d1.nuclei.map { ($0.x, $0.y) })")
+        // Six DAB-positive nuclei (Ki-67-like, 8 µm across) packed round a pale gap: they are
+        // stained blobs, not membrane, and close no ring.
+        var t = Scene(size: 128)
+        for k in 0..<6 {
+            let a = Double(k) * .pi / 3, cx = 64 + 16 * cos(a), cy = 64 + 16 * sin(a)
+            for y in 0..<128 { for x in 0..<128 {
+                let dx = Double(x) - cx, dy = Double(y) - cy
+                if dx * dx + dy * dy <= 72 { t.dab[x, y] = 0.8; t.h[x, y] = 0.3 }
+            } }
+        }
+        t.draw(64, 64, 5) { _, _, _ in 0.08 }
+        let d2 = t.detect()
+        #expect(d2.nuclei.filter(\.inMembraneRing).isEmpty, "\(d2.nuclei.map { ($0.x, $0.y, $0.inMembraneRing) })")
     }
 
     @Test("membrane stain leaking into the hematoxylin is not a nucleus; a compact DAB-stained nucleus is")

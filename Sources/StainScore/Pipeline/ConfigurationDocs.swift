@@ -55,6 +55,15 @@ public enum ConfigurationDocs {
         "nuclei.seedShapeWeight": "Weight (0–1) of the filled nucleus-mask regions (each at its mean contrast) in the image the seeds are found on: a vesicular nucleus, a dark rim round a pale centre, then seeds at its centre rather than on its rim. 0 = the contrast alone.",
         "nuclei.minimumAreaMicrons2": "Smallest nucleus area kept (µm²; QuPath's default is 10).",
         "nuclei.maximumAreaMicrons2": "Largest nucleus area kept (µm²; QuPath's default is 400).",
+        "nuclei.membraneRings": "Nuclei hidden under intense membrane stain: a pale hole closed by a ring of stained membrane, of a cell's size and holding no detected nucleus, is a cell; its nucleus is placed at the hole's strongest hematoxylin contrast.",
+        "nuclei.membraneRings.enabled": "Look for nuclei in closed rings of stained membrane at all.",
+        "nuclei.membraneRings.stainedOD": "DAB OD at or above which a pixel is stained membrane that closes a ring.",
+        "nuclei.membraneRings.maximumMembraneWidthMicrons": "Stained structures holding a square of this side (µm) are a stained blob (a DAB-positive nucleus, brown cytoplasm), not membrane, and close no ring.",
+        "nuclei.membraneRings.minimumAreaMicrons2": "Smallest area (µm²) a ring encloses for it to be one cell …",
+        "nuclei.membraneRings.maximumAreaMicrons2": "… and the largest.",
+        "nuclei.membraneRings.minimumTissueFraction": "At least this fraction of the enclosed region must be tissue (a small gland lumen is closed by stained membrane too, but it is glass).",
+        "nuclei.membraneRings.nucleusRadiusMicrons": "The nucleus placed in a ring: the enclosed pixels within this radius (µm) of the hole's strongest hematoxylin contrast.",
+        "nuclei.membraneRings.minimumContrastOD": "The hole's strongest smoothed hematoxylin contrast (OD) must reach this: a ring around a vacuole holds no hematoxylin.",
 
         // Cells
         "cells": "Membrane-guided cell segmentation: territories grown from the nuclei meet on the stained membranes.",

@@ -51,9 +51,22 @@ public enum TileAnalyzer {
             ?? BackgroundEstimation.estimate(image)
         // The nucleus detection's 2×2 reduction is made in the stain pass; the detection then
         // reads only the reduced hematoxylin, so the full-resolution one is not kept.
-        let reduceForNuclei = NucleusDetector.detectionFactor(pixelSize: mpp, parameters: parameters.nuclei) == 2
-        let planes = StainSeparation.separate(image, background: background, stains: stains, tissue: parameters.tissue,
+        let detectionFactor = NucleusDetector.detectionFactor(pixelSize: mpp, parameters: parameters.nuclei)
+        let reduceForNuclei = detectionFactor == 2
+        var planes = StainSeparation.separate(image, background: background, stains: stains, tissue: parameters.tissue,
                                               reduce: reduceForNuclei, fullHematoxylin: !reduceForNuclei)
+        if detectionFactor >= 4, detectionFactor % 2 == 0 {
+            // Nuclei are detected on the planes a scan at half the detection's resolution gives
+            // (its light averaged, then its optical density), whatever the analysis scale, so
+            // the detection's thresholds mean the same on 20× and 40× scans.
+            let scan = Downsample.box(image, factor: detectionFactor / 2)
+            let coarse = StainSeparation.separate(scan, background: background, stains: stains, tissue: parameters.tissue,
+                                                  reduce: true, fullHematoxylin: false)
+            if var reduced = coarse.reduced {
+                reduced.factor = detectionFactor
+                planes.reduced = reduced
+            }
+        }
         lap("stains")
         // The tissue codes and their tally come out of the stain pass; this stage is now free.
         let tissuePixels = planes.measurableTissuePixels

@@ -57,6 +57,9 @@ public struct NucleusParameters: Sendable, Hashable, Codable {
     /// splits touching ones, at a quarter of the pixels; cells and membranes stay at the
     /// analysis scale. 0 = detect at the analysis scale.
     public var detectionMicronsPerPixel: Double = 1.0
+    /// Nuclei hidden under intense membrane stain, found as the pale holes of closed rings of
+    /// stained membrane.
+    public var membraneRings = MembraneRingParameters()
     public init() {}
 }
 
@@ -80,6 +83,9 @@ public struct NucleusRegion: Sendable, Hashable {
     public var minorAxis: Double = 0
     /// Mean DAB OD over the nucleus.
     public var meanDAB: Double = 0
+    /// Found as the pale hole of a closed ring of stained membrane (`MembraneRingParameters`),
+    /// not by its own hematoxylin contrast.
+    public var inMembraneRing = false
     /// Radius of the disk of the same area, pixels.
     public var equivalentRadius: Double { (Double(areaPixels) / .pi).squareRoot() }
 }
@@ -282,8 +288,11 @@ public enum NucleusDetector {
         let levels = Watershed.quantise(blob, low: 0, high: maxBlob, invert: true)
         Watershed.flood(levels: levels, labels: &labels)
         clock.lap("nuclei.watershed")
-        let (nuclei, remap) = regions(labels: labels, seeds: seeds.count, hematoxylin: hematoxylin, contrast: contrast,
-                                      dab: dab, pixelSize: pixelSize, parameters: p)
+        let ringNuclei = MembraneRingNuclei.add(to: &labels, seeds: seeds, seedCount: seeds.count, dab: dab, tissue: tissue,
+                                                smoothContrast: smooth, pixelSize: pixelSize, parameters: p.membraneRings)
+        clock.lap("nuclei.membrane-rings")
+        let (nuclei, remap) = regions(labels: labels, seeds: seeds.count + ringNuclei, hematoxylin: hematoxylin, contrast: contrast,
+                                      dab: dab, pixelSize: pixelSize, parameters: p, firstRingLabel: seeds.count + 1)
         // Renumbered without a branch: every label ≤ 0 reads remap[0], which is 0.
         labels.values.withUnsafeMutableBufferPointer { lab in
         remap.withUnsafeBufferPointer { r in
@@ -388,10 +397,11 @@ public enum NucleusDetector {
     /// Area, centroid, second moments, mean and standard deviation of the hematoxylin and mean
     /// contrast of every flooded seed region, in one pass; regions outside the area limits are
     /// dropped and the rest renumbered 1…count (`remap[old] = new`, 0 for dropped). Coordinate
-    /// sums are exact integers. `contrast` may be empty (0 × 0): the contrast is then 0.
+    /// sums are exact integers. `contrast` may be empty (0 × 0): the contrast is then 0. Labels
+    /// from `firstRingLabel` on were placed in closed membrane rings: no DAB-dominance test.
     static func regions(labels: Plane<Int32>, seeds n: Int, hematoxylin: Plane<Float>, contrast: Plane<Float>,
                         dab: Plane<Float> = Plane<Float>(width: 0, height: 0, repeating: 0),
-                        pixelSize: Double, parameters p: NucleusParameters) -> ([NucleusRegion], [Int32]) {
+                        pixelSize: Double, parameters p: NucleusParameters, firstRingLabel: Int = .max) -> ([NucleusRegion], [Int32]) {
         let w = labels.width, h = labels.height
         var area = [Int](repeating: 0, count: n + 1)
         var sx = area, sy = area, sxx = area, syy = area, sxy = area
@@ -440,7 +450,8 @@ public enum NucleusDetector {
             // Membrane DAB leaking into the hematoxylin channel: a DAB-dominated region that is
             // not a compact round blob (a nucleus stained by a nuclear marker is one).
             let meanDAB = sums[l][3] / c, meanH = sums[l][0] / c
-            if p.dabDominance > 0, meanDAB > p.dabDominance * max(0, meanH) {
+            let inRing = l >= firstRingLabel
+            if p.dabDominance > 0, !inRing, meanDAB > p.dabDominance * max(0, meanH) {
                 let width = 4 * l2.squareRoot() * pixelSize, elongation = (l1 / l2).squareRoot()
                 if width < p.stainedNucleusMinimumWidthMicrons || elongation > p.stainedNucleusMaximumElongation { continue }
             }
@@ -452,6 +463,7 @@ public enum NucleusDetector {
             region.contrast = sums[l][2] / c
             region.minorAxis = 4 * l2.squareRoot()
             region.meanDAB = meanDAB
+            region.inMembraneRing = inRing
             nuclei.append(region)
         }
         return (nuclei, remap)

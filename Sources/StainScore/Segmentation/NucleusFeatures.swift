@@ -17,6 +17,9 @@ public struct NucleusFeatures: Sendable, Hashable, Codable {
     public var neighbours: Int = 0
     /// Distance to the nearest other nucleus centre, µm (0 when there is none in the tile).
     public var nearestNeighbourMicrons: Double = 0
+    /// Found as the pale hole of a closed ring of stained membrane rather than by its own
+    /// hematoxylin contrast (`MembraneRingParameters`).
+    public var inMembraneRing = false
     public init() {}
 
     /// The features of one detected nucleus at pixel size `mpp` (µm/px); the neighbourhood is
@@ -28,6 +31,7 @@ public struct NucleusFeatures: Sendable, Hashable, Codable {
         contrastOD = n.contrast
         elongation = n.elongation
         minorAxisMicrons = n.minorAxis * mpp
+        inMembraneRing = n.inMembraneRing
     }
 }
 

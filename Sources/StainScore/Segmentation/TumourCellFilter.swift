@@ -9,7 +9,8 @@ public struct TumourCellParameters: Sendable, Hashable, Codable {
     /// Nuclei smaller than this (µm²) are debris or fragments.
     public var minimumNucleusAreaMicrons2: Double = 12
     /// Nuclei whose mean background-subtracted hematoxylin OD is below this are too faint to
-    /// be counted (cytoplasm texture, out-of-focus debris).
+    /// be counted (cytoplasm texture, out-of-focus debris) — unless they were found inside a
+    /// closed ring of stained membrane, which shows the cell whatever its nucleus shows.
     public var minimumContrastOD: Double = 0.05
     /// A lymphocyte: area at most `lymphocyteMaximumAreaMicrons2`, elongation at most
     /// `lymphocyteMaximumElongation`, and mean hematoxylin OD at least `lymphocyteMinimumOD`
@@ -26,7 +27,7 @@ public struct TumourCellParameters: Sendable, Hashable, Codable {
 
     /// Why a nucleus is not a tumour cell's, or nil when it is.
     public func exclusion(_ f: NucleusFeatures) -> TumourExclusion? {
-        if f.areaMicrons2 < minimumNucleusAreaMicrons2 || f.contrastOD < minimumContrastOD { return .debris }
+        if f.areaMicrons2 < minimumNucleusAreaMicrons2 || (f.contrastOD < minimumContrastOD && !f.inMembraneRing) { return .debris }
         if f.elongation >= spindleMinimumElongation && f.minorAxisMicrons <= spindleMaximumWidthMicrons { return .spindle }
         let texture = f.hematoxylinMeanOD > 0 ? f.hematoxylinSD / f.hematoxylinMeanOD : 0
         if f.areaMicrons2 <= lymphocyteMaximumAreaMicrons2 && f.elongation <= lymphocyteMaximumElongation
