@@ -20,7 +20,7 @@ public enum ReportSVG {
         let rows: [(String, Int, String)] = HER2Score.allCases.map { ($0.label, counts[$0.rawValue], colour($0)) }
             + [("excluded", excluded, colour(nil))]
         let height = rows.count * rowHeight + 8
-        var svg = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"\(height)\" viewBox=\"0 0 400 \(height)\" role=\"img\">"
+        var svg = "<svg class=\"chart\" width=\"400\" height=\"\(height)\" viewBox=\"0 0 400 \(height)\" role=\"img\">"
         svg += "<title>Cells per class</title>"
         for (k, (label, n, fill)) in rows.enumerated() {
             let y = 4 + k * rowHeight
@@ -50,7 +50,7 @@ public enum ReportSVG {
         func x(_ completeness: Double) -> Int { left + Int((completeness * Double(plotW)).rounded()) }
         func y(_ intensity: Double) -> Int { top + plotH - Int((min(intensity, top1) / top1 * Double(plotH)).rounded()) }
 
-        var svg = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\">"
+        var svg = "<svg class=\"chart\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\">"
         svg += "<title>Membrane intensity against completeness, tumour cells</title>"
         svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"#fafafa\" stroke=\"#999\"/>"
         var largest = 0
@@ -112,7 +112,7 @@ public enum ReportSVG {
     /// only when the tile has no tumour cells).
     public static func stackedBar(counts: [Int], width: Int = 160, height: Int = 14) -> String {
         let total = counts.reduce(0, +)
-        var svg = "<svg class=\"bar\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\">"
+        var svg = "<svg class=\"bar\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\">"
         if total > 0 {
             // Cumulative edges rounded once each, so the parts always fill the bar exactly.
             var cumulative = 0, edge = 0
