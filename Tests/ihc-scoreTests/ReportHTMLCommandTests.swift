@@ -84,6 +84,30 @@ struct ReportHTMLCommandTests {
         }
     }
 
+    /// The inline charts of a page, in order.
+    static func charts(_ html: String) -> [String] {
+        html.components(separatedBy: "<svg class=\"chart\"").dropFirst().map { String($0.prefix { $0 != "\n" }) }
+    }
+
+    @Test("a resumed run's page covers every slide, with the same charts as when the cells were measured")
+    func resumed() throws {
+        let scratch = Scratch()
+        let input = try BatchFixture.copy(into: scratch)
+        let out = scratch.file("out")
+        let first = try CLI.run(["score", input, "--out", out, "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        let again = try CLI.run(["score", input, "--out", out, "--quiet", "--resume"])
+        #expect(again.stdout.contains("0 scored, 3 resumed"), "\(again.stdout)")
+        let after = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        let page = try HTMLCheck(after)
+        let names = page.root.all("section").filter { $0.classes.contains("slide") }.compactMap { $0.all("h2").first?.text }
+        #expect(names == ["1. slide-001", "2. slide-002", "3. slide-003", "The run"])
+        #expect(page.root.all("span").filter { $0.text == "resumed" }.count == 6, "marked in the index and in each section")
+        #expect(Self.charts(before).count == 6)
+        #expect(Self.charts(after) == Self.charts(before))
+    }
+
     @Test("the strict checker itself: refuses what a lenient browser would repair")
     func checker() throws {
         let ok = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>a>b{}</style></head><body><p>a &amp; b<br></p>"
