@@ -94,6 +94,23 @@ struct ReportHTMLTests {
         #expect(left == ["a.html", "b.html"])
     }
 
+    @Test("the overlay legend: a strip below the untouched tile with each class colour; narrow images keep whole entries")
+    func overlayLegend() {
+        let tile = RGBImage(width: 300, height: 40, fill: (200, 180, 220))
+        let out = OverlayLegend.appended(to: tile)
+        #expect(out.width == 300 && out.height == 40 + OverlayLegend.stripHeight(width: 300))
+        #expect(Array(out.pixels[0..<tile.pixels.count]) == tile.pixels)
+        var colours = Set<[UInt8]>()
+        for y in 40..<out.height { for x in 0..<out.width { let p = out[x, y]; colours.insert([p.r, p.g, p.b]) } }
+        for entry in OverlayLegend.entries { #expect(colours.contains([entry.colour.0, entry.colour.1, entry.colour.2]), "\(entry.label)") }
+        #expect(colours.contains([0, 0, 0]), "the labels")
+        let narrow = OverlayLegend.appended(to: RGBImage(width: 40, height: 10, fill: (255, 255, 255)))
+        var narrowColours = Set<[UInt8]>()
+        for y in 10..<narrow.height { for x in 0..<narrow.width { let p = narrow[x, y]; narrowColours.insert([p.r, p.g, p.b]) } }
+        #expect(narrowColours.contains([40, 90, 255]) && !narrowColours.contains([20, 20, 20]))
+        #expect(OverlayLegend.scale(width: 2048) == 3 && OverlayLegend.scale(width: 384) == 1)
+    }
+
     @Test("an abandoned page leaves no file")
     func abandoned() throws {
         let folder = TemporaryFolder()
