@@ -358,9 +358,13 @@ public enum ReportHTML {
         s += "\(HTMLEscaping.fixed(StainMatrix.angleDegrees(slide.stains.hematoxylin, reference.hematoxylin), 1))° and "
         s += "\(HTMLEscaping.fixed(StainMatrix.angleDegrees(slide.stains.dab, reference.dab), 1))° from the Ruifrok–Johnston defaults.</li>\n"
         let sizes = Set(slide.tiles.compactMap { $0.pixelSize }.map { HTMLEscaping.fixed($0.micronsPerPixel, 4) + " µm/px (" + $0.source.rawValue + ")" })
-        if !sizes.isEmpty { s += "<li>Pixel size: \(e(sizes.sorted().joined(separator: "; ")))" }
-        if slide.flags.contains("pixel-size") { s += " — <span class=\"warn\">flagged <code>pixel-size</code>: the nuclei suggest another (see below)</span>" }
-        if !sizes.isEmpty { s += ".</li>\n" }
+        if !sizes.isEmpty || slide.flags.contains("pixel-size") {
+            s += "<li>Pixel size: " + (sizes.isEmpty ? "unknown" : e(sizes.sorted().joined(separator: "; ")))
+            if slide.flags.contains("pixel-size") {
+                s += " — <span class=\"warn\">flagged <code>pixel-size</code>: the nuclei suggest another (see below)</span>"
+            }
+            s += ".</li>\n"
+        }
         if slide.failedTiles > 0 {
             s += "<li class=\"warn\">\(slide.failedTiles) of \(slide.tiles.count) tiles could not be scored (<code>tile-errors</code>).</li>\n"
         }
