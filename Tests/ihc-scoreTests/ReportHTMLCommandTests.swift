@@ -55,6 +55,8 @@ struct ReportHTMLCommandTests {
         for section in sections {
             let why = try #require(section.all("p").first { $0.classes.contains("why") })
             #expect(why.text.contains("No score") || why.text.contains("under breast-2018"), "\(why.text)")
+            #expect(section.all("p").contains { $0.text.hasPrefix("Cut-offs of breast-2018: 3+ ") && $0.text.contains("≥1+ ") },
+                    "each share against its cut-off")
             #expect(section.all("svg").filter { $0.classes.contains("chart") }.count == 2)
             #expect(section.all("h3").map(\.text) == ["Tiles", "Overlays", "Quality control"])
             #expect(section.all("summary").first?.text == "Provenance")

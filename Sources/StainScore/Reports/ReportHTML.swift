@@ -251,6 +251,7 @@ public enum ReportHTML {
             s += "\(e(score.ruleSet.summary)): \(e(score.reason)).</p>\n"
         }
         let p = score.percentages
+        s += cutoffs(score, rules: rules)
         let counts = score.classCounts
         let excluded = slide.tiles.reduce(0) { $0 + $1.excludedCells }
         s += "<p>\(score.tumourCells) tumour cells (0: \(counts[0]), 1+: \(counts[1]), 2+: \(counts[2]), 3+: \(counts[3])) · "
@@ -286,6 +287,23 @@ public enum ReportHTML {
         s += provenance(slide)
         s += "</section>\n"
         return s
+    }
+
+    /// Each cumulative share against the guideline cut-off it is compared with, crossed or not
+    /// (percentage rule sets; a gastric biopsy is decided by its clusters instead).
+    static func cutoffs(_ score: SlideScore, rules: ScoringRules) -> String {
+        guard score.ruleSet != .gastricBiopsy else { return "" }
+        var rules = rules
+        rules.ruleSet = score.ruleSet
+        let inclusive = score.ruleSet.usesInclusiveCutoffs
+        let p = score.percentages
+        let shares: [Int: (String, Double)] = [3: ("3+", p.three), 2: ("≥2+", p.twoPlusOrMore), 1: ("≥1+", p.onePlusOrMore)]
+        let parts = SlideScorer.cutoffs(rules).compactMap { cut -> String? in
+            guard let (label, value) = shares[cut.share] else { return nil }
+            let crossed = inclusive ? value >= cut.value : value > cut.value
+            return "\(label) \(pct(value))% " + (crossed ? "crosses" : "stays under") + " \(inclusive ? "≥" : "&gt;") \(pct(cut.value))%"
+        }
+        return "<p class=\"muted\">Cut-offs of \(e(score.ruleSet.rawValue)): " + parts.joined(separator: " · ") + ".</p>\n"
     }
 
     static func tiles(_ slide: SlideSummary, overlayExists: (String) -> Bool, header: ReportJSON.Header) -> String {
