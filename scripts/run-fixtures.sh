@@ -9,7 +9,7 @@ swift build -c release --product ihc-score >&2
 bin=.build/release/ihc-score
 
 echo "== Virtual slides: fixtures/slides/virtual → out/fixtures"
-"$bin" score fixtures/slides/virtual --out out/fixtures
+"$bin" score fixtures/slides/virtual --out out/fixtures --overlays
 echo
 "$bin" validate fixtures/slides/virtual --results out/fixtures
 

@@ -23,8 +23,10 @@ struct Score: ParsableCommand {
             --print-defaults), then the options below.
 
             Outputs in --out (each written to a temporary file and renamed into place): slides.csv, tiles.csv, \
-            cells.csv, report.json (provenance, parameters, input SHA-256s, timings), geojson/<slide>/<tile>.geojson \
-            (QuPath cell detections), overlays/<slide>/<tile>.png with --overlays, and .state/ for --resume. \
+            cells.csv, report.json (provenance, parameters, input SHA-256s, timings), report.html (a review page that \
+            works offline: sortable slide index, why each score, charts, tiles, QC, provenance), \
+            geojson/<slide>/<tile>.geojson (QuPath cell detections), overlays/<slide>/<tile>.png with --overlays \
+            (with a colour legend), and .state/ for --resume. \
             A summary line per slide is printed on stdout; progress goes to stderr.
 
             A tile that cannot be read or has no pixel size is listed (stderr "error: PATH: problem", tiles.csv, \

@@ -23,6 +23,11 @@ struct PixelSizeCheckCommandTests {
         #expect(flags.contains("pixel-size") == expectFlag, "\(flags)")
         #expect(warnings.contains { $0.contains("contradicts the tissue") } == expectFlag, "\(warnings)")
         #expect((warning != nil) == expectFlag, "\(run.stderr)")
+        // report.html shows the flag, and the warning, in the slide's quality control.
+        let page = try HTMLCheck(String(contentsOfFile: out + "/report.html", encoding: .utf8))
+        let qc = page.root.all("li").map(\.text)
+        #expect(qc.contains { $0.contains("flagged pixel-size") } == expectFlag, "\(qc)")
+        #expect(qc.contains { $0.contains("contradicts the tissue") } == expectFlag, "\(qc)")
         if expectFlag, let warning {
             #expect(warning.hasPrefix("warning: slide-001: pixel size \(mpp) µm/px"))
             // The suggestion points towards the true 0.5 µm/px.

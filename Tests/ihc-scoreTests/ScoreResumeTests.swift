@@ -86,7 +86,7 @@ struct ScoreResumeTests {
         #expect(process.terminationReason == .uncaughtSignal)
     }
 
-    static let outputs = ["slides.csv", "tiles.csv", "cells.csv", "report.json"]
+    static let outputs = ["slides.csv", "tiles.csv", "cells.csv", "report.json", "report.html"]
 
     @Test("a run killed half-way leaves no file or the previous complete one; the next run cleans up and resumes")
     func killed() throws {

@@ -62,6 +62,15 @@ public final class AtomicStream {
         }
     }
 
+    /// Pushes what was written so far to the temporary file, so that it can be read back
+    /// (`append(contentsOf: temporaryPath)` of another stream) before `commit`.
+    public func flush() throws {
+        guard let file else { throw ImageIOError(.cannotWrite, path: path, message: "already closed") }
+        guard fflush(file) == 0 else {
+            throw ImageIOError(.cannotWrite, path: path, message: "write failed: \(FileBytes.systemMessage())")
+        }
+    }
+
     /// SHA-256 of what was written so far (when opened with `hashing`).
     public var sha256: String? { hasher?.hexDigest() }
 

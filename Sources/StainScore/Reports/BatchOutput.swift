@@ -7,15 +7,17 @@ import Foundation
 
 /// The results folder of a batch (`--out`), written as slides complete:
 ///
-/// - `slides.csv`, `tiles.csv`, `cells.csv` and `report.json`, each streamed into a hidden
-///   temporary file (`.NAME.tmp-PID-N`) and renamed into place when the batch ends — a run killed
-///   half-way leaves the previous complete files (or none), never a truncated one;
+/// - `slides.csv`, `tiles.csv`, `cells.csv`, `report.json` and `report.html`, each streamed into a
+///   hidden temporary file (`.NAME.tmp-PID-N`) and renamed into place when the batch ends — a run
+///   killed half-way leaves the previous complete files (or none), never a truncated one;
 /// - `geojson/` and `overlays/` per tile (`TileFiles`, written by the workers, each atomically);
 /// - `.state/`: each slide's summary and cell rows, for `--resume` (`ResumeStore`), and a lock
 ///   that keeps two runs from writing the same folder at once.
 ///
 /// Opening the folder removes the temporary files a killed run left behind. Memory holds one
-/// slide's summary at a time: rows go to disk as each slide finishes.
+/// slide's summary at a time: rows go to disk as each slide finishes. Cells pass through into
+/// `cells.csv` and the slide's `MembraneHistogram` (the report's chart); a resumed slide's
+/// histogram is read back from its saved rows.
 public final class BatchOutput: BatchSink {
     public let directory: String
     public let store: ResumeStore
@@ -27,6 +29,8 @@ public final class BatchOutput: BatchSink {
     private let tilesFile: AtomicStream
     private let cellsFile: AtomicStream
     private let report: ReportJSON.Stream
+    private let html: ReportHTML.Stream
+    private var histogram = MembraneHistogram()
     private var part: AtomicStream?
     private var lock: Int32 = -1
     private var scores: [String: Int] = [:]
@@ -63,6 +67,7 @@ public final class BatchOutput: BatchSink {
             tilesFile = try AtomicStream(path: directory + "/tiles.csv")
             cellsFile = try AtomicStream(path: directory + "/cells.csv")
             report = try ReportJSON.Stream(path: directory + "/report.json", header: header)
+            html = try ReportHTML.Stream(path: directory + "/report.html", header: header)
             try slidesFile.write(SlidesCSV.header + "\n")
             try tilesFile.write(TilesCSV.header + "\n")
             try cellsFile.write(CellsCSV.header + "\n")
@@ -81,6 +86,7 @@ public final class BatchOutput: BatchSink {
     public func beginSlide(_ slide: SlideInput, index: Int, resumed: SlideSummary?) throws {
         part?.abandon()
         part = nil
+        histogram = MembraneHistogram()
         guard resumed == nil else { return }
         let folder = store.slideDirectory(slide.name)
         do {
@@ -98,6 +104,7 @@ public final class BatchOutput: BatchSink {
         for (i, cell) in cells.enumerated() {
             rows += CellsCSV.row(slide: slide.name, cell: cell, index: i)
             rows += "\n"
+            histogram.add(cell)
         }
         try cellsFile.write(rows)
         try part?.write(rows)
@@ -107,6 +114,7 @@ public final class BatchOutput: BatchSink {
         var summary = summary
         if summary.resumed {
             try cellsFile.append(contentsOf: store.cellsPath(slide.name))
+            histogram = try MembraneHistogram(cellsCSV: store.cellsPath(slide.name))
         } else if let part {
             summary.cellsSHA256 = part.sha256
             try part.commit()
@@ -127,6 +135,8 @@ public final class BatchOutput: BatchSink {
         }
         try tilesFile.write(rows)
         try report.append(summary)
+        let directory = self.directory
+        try html.append(summary, histogram: histogram) { FileManager.default.fileExists(atPath: directory + "/" + $0) }
         scores[summary.score.reportedScore?.label ?? "unscored", default: 0] += 1
         categories[summary.score.reportedCategory?.rawValue ?? "unscored", default: 0] += 1
     }
@@ -148,6 +158,7 @@ public final class BatchOutput: BatchSink {
         try tilesFile.commit()
         try slidesFile.commit()
         try report.finish(footer)
+        try html.finish(footer)
         closed = true
         unlock()
     }
@@ -161,6 +172,7 @@ public final class BatchOutput: BatchSink {
         tilesFile.abandon()
         cellsFile.abandon()
         report.abandon()
+        html.abandon()
         unlock()
     }
 

@@ -12,8 +12,9 @@ public enum Overlay {
         }
     }
 
-    /// The analysed tile with cell outlines coloured by class and nucleus outlines in black.
-    /// With a region of interest, the image outside it is faded towards white and only the cells
+    /// The analysed tile with cell outlines coloured by class and nucleus outlines in black, and
+    /// below it the legend strip of `OverlayLegend` (the image is that much taller than the
+    /// analysed tile; its top part is pixel for pixel the tile). With a region of interest, the image outside it is faded towards white and only the cells
     /// in `counted` (labels of the cells that count) keep their class colour; the others are grey.
     public static func render(_ analysis: TileAnalysis, regionOfInterest: RegionOfInterest? = nil,
                               counted: Set<Int32>? = nil) -> RGBImage {
@@ -56,6 +57,6 @@ public enum Overlay {
                 }
             }
         }
-        return image
+        return OverlayLegend.appended(to: image)
     }
 }

@@ -55,7 +55,7 @@ public enum ReportJSON {
         public var parametersSHA256: String
         public var options: Options
         public var outputs: [String: String] = [
-            "slides": "slides.csv", "cells": "cells.csv", "tiles": "tiles.csv", "geojson": "geojson/<slide>/<tile>.geojson",
+            "slides": "slides.csv", "cells": "cells.csv", "tiles": "tiles.csv", "html": "report.html", "geojson": "geojson/<slide>/<tile>.geojson",
             "overlays": "overlays/<slide>/<tile>.png", "state": ".state/slides/<slide>/",
         ]
 
