@@ -3,17 +3,19 @@
 # scored uncalibrated, 8 controls (2 per score, their own seeds) → calibrate → the 40 scored
 # with the calibration. Usage: scripts/calibration-experiment.sh WORKDIR "SYNTH OPTIONS"
 # (e.g. "--dab-scale 0.6"). Environment: BIN (default .build/release/ihc-score), SIZE (tile
-# side, default 768), JOBS (default 2).
+# side, default 768), JOBS (default 2), TEST_SEED (default 2000), CONTROL_SEED (first of the four
+# control seeds, default 1001).
 set -euo pipefail
 work=$1; opts=$2
 bin=${BIN:-$(pwd)/.build/release/ihc-score}; size=${SIZE:-768}; jobs=${JOBS:-2}
+test_seed=${TEST_SEED:-2000}; control_seed=${CONTROL_SEED:-1001}
 rm -rf "$work"; mkdir -p "$work/controls"
 # shellcheck disable=SC2086
-"$bin" synth "$work/test" --slides 40 --seed 2000 --tiles-per-slide 1 --size "$size" $opts > "$work/synth-test.txt"
+"$bin" synth "$work/test" --slides 40 --seed "$test_seed" --tiles-per-slide 1 --size "$size" $opts > "$work/synth-test.txt"
 # Controls: 2 per score, one seed per score, gathered into one folder (slides renamed c<score>-…).
 echo "slide,score,category,pct_1plus_or_more,pct_2plus_or_more,pct_3plus,tumour_cells,rules,mpp" > "$work/controls/labels.csv"
 echo "slide,tile,x,y,kind,class,completeness,intensity,membrane_width_um" > "$work/controls/cells.csv"
-for pair in 0:1001 1+:1002 2+:1003 3+:1004; do
+for pair in 0:$control_seed 1+:$((control_seed + 1)) 2+:$((control_seed + 2)) 3+:$((control_seed + 3)); do
   score=${pair%%:*}; seed=${pair##*:}; tag=c${score%+}
   # shellcheck disable=SC2086
   "$bin" synth "$work/ctl-$tag" --slides 2 --seed "$seed" --score "$score" --tiles-per-slide 1 --size "$size" $opts > /dev/null
