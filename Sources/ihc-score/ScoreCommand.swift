@@ -20,7 +20,12 @@ struct Score: ParsableCommand {
             export T.geojson; only cells whose nucleus centre lies inside count, and only tissue inside is measured.
 
             Parameters come from the defaults, then --config FILE (TOML or JSON; see ihc-score config \
-            --print-defaults), then the options below.
+            --print-defaults), then --calibration FILE (written by ihc-score calibrate on control slides), then the \
+            options below.
+
+            Run QC: --controls LABELS.csv (slide,score) names the batch's control slides. They are scored like the \
+            others; if one is scored otherwise than its label, or is missing from the batch, every slide is flagged \
+            controls-failed, a warning names the controls, and the exit code is 2.
 
             Outputs in --out (each written to a temporary file and renamed into place): slides.csv, tiles.csv, \
             cells.csv, report.json (provenance, parameters, input SHA-256s, timings), report.html (a review page that \
@@ -34,44 +39,24 @@ struct Score: ParsableCommand {
 
             Exit codes:
               0   every tile of every slide was scored
-              2   some inputs could not be scored (each is listed); the rest was written
+              2   some inputs could not be scored (each is listed), or the --controls failed; the rest was written
               64  usage error: bad option, argument, configuration file or manifest
               74  the results folder cannot be created or written (or is in use)
               1   an unexpected internal error
             """)
 
-    @Argument(help: "Image files, folders of tiles, or folders of slide folders.")
-    var inputs: [String] = []
+    @OptionGroup var source: SlideSourceOptions
 
     @Option(help: "Results folder (created if missing).")
     var out: String
 
-    @Option(help: "CSV listing the tiles: slide,path[,mpp][,roi] (paths relative to the manifest's folder).")
-    var manifest: String?
+    @OptionGroup var analysis: AnalysisOptions
 
-    @Option(help: "How folders become slides: auto, slide (each folder is one slide), slides (each sub-folder is one), files (each image is one).")
-    var layout: SlideLayout = .auto
+    @Option(help: "A calibration file written by `ihc-score calibrate` (laid over --config; its SHA-256 is recorded in report.json).")
+    var calibration: String?
 
-    @Option(help: "Analysis parameters from a TOML or JSON file (options below override it).")
-    var config: String?
-
-    @Option(help: "Pixel size in µm/px for files that do not carry one.")
-    var mpp: Double?
-
-    @Flag(help: "Use --mpp (or the manifest's mpp) even for files that carry a pixel size.")
-    var overrideMpp = false
-
-    @Option(help: "Rule set: \(RuleSet.allCases.map(\.rawValue).joined(separator: ", ")) (default breast-2018).")
-    var rules: String?
-
-    @Option(help: "Analyse tiles finer than this pixel size (µm/px) after an integer reduction; 0 = full resolution (default 0.25: 40× scans as they are).")
-    var analysisMpp: Double?
-
-    @Flag(inversion: .prefixedNo, help: "Estimate stain vectors per slide (Macenko) instead of the Ruifrok–Johnston defaults.")
-    var estimateStains: Bool?
-
-    @Option(help: "Glass intensity as R,G,B (default: estimated per tile from its glass).")
-    var background: String?
+    @Option(help: "Run QC: a labels CSV (slide,score) naming the control slides of this batch and their expected scores. A control scored otherwise, or missing, flags every slide controls-failed (exit 2).")
+    var controls: String?
 
     @Option(help: "Tiles analysed in parallel (default: the number of cores).")
     var jobs: Int?
@@ -89,57 +74,30 @@ struct Score: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if inputs.isEmpty && manifest == nil { throw ValidationError("give INPUT paths or --manifest CSV") }
-        if !inputs.isEmpty && manifest != nil { throw ValidationError("give either INPUT paths or --manifest, not both") }
-        if let rules, RuleSet(rawValue: rules) == nil {
-            throw ValidationError("unknown rule set '\(rules)'; use one of \(RuleSet.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if let mpp, !(mpp > 0 && mpp < 100) { throw ValidationError("--mpp must be a positive pixel size in µm/px") }
-        if overrideMpp && mpp == nil && manifest == nil { throw ValidationError("--override-mpp needs --mpp (or a manifest with mpp)") }
-        if let analysisMpp, !(analysisMpp >= 0 && analysisMpp < 100) { throw ValidationError("--analysis-mpp must be ≥ 0") }
-        if let background, Self.parseBackground(background) == nil {
-            throw ValidationError("--background must be three numbers R,G,B in 1…255")
-        }
         if let jobs, !(1...512).contains(jobs) { throw ValidationError("--jobs must be between 1 and 512") }
     }
 
-    static func parseBackground(_ text: String) -> [Double]? {
-        let parts = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        return parts.count == 3 && parts.allSatisfy({ $0 >= 1 && $0 <= 255 }) ? parts : nil
-    }
-
-    /// Defaults, then the configuration file, then the options given.
-    func parameters() throws -> AnalysisParameters {
-        var parameters = AnalysisParameters()
-        if let config { parameters = try ConfigurationFile.load(config) }
-        if let rules { parameters.rules.ruleSet = RuleSet(rawValue: rules)! }
-        if let analysisMpp { parameters.analysisMicronsPerPixel = analysisMpp }
-        if let estimateStains { parameters.estimateStains = estimateStains }
-        if let background { parameters.background = Self.parseBackground(background) }
-        return parameters
-    }
-
-    func slides() throws -> SlideDiscovery.Found {
-        let pixelSize = mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
-        if let manifest {
-            var slides = try SlideManifest.read(manifest)
-            for i in slides.indices {
-                slides[i].pixelSize = pixelSize
-                slides[i].overridePixelSize = overrideMpp
-            }
-            return SlideDiscovery.Found(slides: slides, problems: [])
-        }
-        return try SlideDiscovery.slides(from: inputs, layout: layout, pixelSize: pixelSize, overridePixelSize: overrideMpp,
-                                         excluding: [out])
-    }
+    var inputs: [String] { source.inputs }
+    var manifest: String? { source.manifest }
+    var layout: SlideLayout { source.layout }
+    var mpp: Double? { source.mpp }
+    var overrideMpp: Bool { source.overrideMpp }
+    var config: String? { analysis.config }
 
     func run() throws {
         let parameters: AnalysisParameters
         let found: SlideDiscovery.Found
+        var calibrationSHA256: String?
+        var expected: [SlideTruth] = []
         do {
-            parameters = try self.parameters()
-            found = try slides()
+            parameters = try analysis.parameters(calibration: calibration)
+            if let calibration { calibrationSHA256 = try SHA256.file(at: calibration).sha256 }
+            found = try source.slides(excluding: [out])
+            if let controls { expected = try TruthLabelsReader.read(controls) }
         } catch let error as InputFileError {  // a configuration file, manifest or input problem
+            Output.error(error.description)
+            throw ExitCodes.usage
+        } catch let error as ImageIOError {  // the calibration file cannot be hashed
             Output.error(error.description)
             throw ExitCodes.usage
         }
@@ -147,10 +105,13 @@ struct Score: ParsableCommand {
         let header = ReportJSON.Header(
             invocation: CommandLine.arguments, inputs: inputs, manifest: manifest, parameters: parameters,
             options: .init(jobs: jobs, resume: resume, geojson: !noGeoJSON, overlays: overlays,
-                           layout: manifest == nil ? layout.rawValue : nil, mpp: mpp, overrideMpp: overrideMpp, config: config))
+                           layout: manifest == nil ? layout.rawValue : nil, mpp: mpp, overrideMpp: overrideMpp, config: config,
+                           calibration: calibration, calibrationSHA256: calibrationSHA256, controls: controls))
         let output: BatchOutput
         do {
             output = try BatchOutput(directory: out, header: header, geojson: !noGeoJSON, overlays: overlays)
+            // The controls' verdict flags every slide: their rows wait until the batch ends.
+            output.holdsSlideRows = controls != nil
         } catch {
             Output.error("\(error)")
             throw ExitCodes.cannotWriteOutput
@@ -162,10 +123,12 @@ struct Score: ParsableCommand {
 
         let progress = ProgressDisplay(quiet: quiet)
         let summary = ScoreSummary(slideNames: found.slides.map(\.name))
+        var scored: [String: SlideScore] = [:]
         let runner = BatchRunner(analyzer: SlideAnalyzer(parameters: parameters), jobs: jobs)
         let files = TileFiles(outputDirectory: out, geojson: !noGeoJSON, overlays: overlays)
         var last = BatchProgress(slidesTotal: found.slides.count, tilesTotal: found.slides.reduce(0) { $0 + $1.tiles.count })
         let totals: BatchTotals
+        var controlProblems: [String] = []
         do {
             totals = try runner.run(found.slides, sink: output, resume: resume ? output.store : nil, writer: files) { event in
                 switch event {
@@ -174,6 +137,7 @@ struct Score: ParsableCommand {
                     Output.error("\(tile.path): \(tile.error ?? "failed")")
                     progress.restore()
                 case .slideFinished(let slide):
+                    scored[slide.slide] = slide.score
                     progress.clear(forStdout: true)
                     summary.print(slide)
                     if !slide.resumed, slide.flags.contains("pixel-size"),
@@ -186,7 +150,8 @@ struct Score: ParsableCommand {
                     progress.update(p)
                 }
             }
-            try output.finish(totals)
+            controlProblems = ControlCheck.problems(expected: expected, scored: scored, slideNames: found.slides.map(\.name))
+            try output.finish(totals, runFlags: controlProblems.isEmpty ? [] : [ControlCheck.flag])
         } catch {
             progress.clear(forStdout: false)
             output.abandon()
@@ -196,6 +161,12 @@ struct Score: ParsableCommand {
         }
         progress.finish(last)
         summary.printTotals(totals, outputDirectory: out)
-        if totals.tilesFailed > 0 || !found.problems.isEmpty { throw ExitCodes.someInputsFailed }
+        for problem in controlProblems { Output.error("control \(problem)") }
+        if !controlProblems.isEmpty {
+            Output.warning("controls failed: every slide of this run is flagged \(ControlCheck.flag); the run must not be reported (ASCO/CAP)")
+        } else if controls != nil {
+            print("controls passed: \(expected.count) control\(expected.count == 1 ? "" : "s") scored as labelled")
+        }
+        if totals.tilesFailed > 0 || !found.problems.isEmpty || !controlProblems.isEmpty { throw ExitCodes.someInputsFailed }
     }
 }

@@ -97,7 +97,15 @@ struct Synth: ParsableCommand {
     @Option(help: "Realistic style: linear illumination gradient across a tile, fraction (default: random 0–0.08; 0 = off).")
     var gradient: Double?
 
+    @Option(help: "Factor on the laid-down DAB optical density (default 1): below 1 a weaker lab stain, above 1 a stronger one; the truth classes are unchanged. For calibration experiments.")
+    var dabScale: Double?
+
+    @Option(help: "DAB optical-density direction R,G,B (normalised; default Ruifrok–Johnston 0.268,0.570,0.776, realistic: drawn per slide): a chromogen of another colour. Per-slide rotation still applies.")
+    var dabVector: String?
+
     func validate() throws {
+        if let s = dabScale, !(s > 0 && s <= 10) { throw ValidationError("--dab-scale must be a factor in (0, 10]") }
+        if dabVector != nil, parsedDABVector == nil { throw ValidationError("--dab-vector must be three non-negative numbers R,G,B, not all 0") }
         guard slides >= 1, slides <= 999 else { throw ValidationError("--slides must be 1…999") }
         guard tilesPerSlide >= 1, tilesPerSlide <= 999 else { throw ValidationError("--tiles-per-slide must be 1…999") }
         guard size >= 64, size <= 8192 else { throw ValidationError("--size must be 64…8192") }
@@ -125,8 +133,17 @@ struct Synth: ParsableCommand {
         return parts
     }
 
+    var parsedDABVector: [Double]? {
+        guard let dabVector else { return nil }
+        let parts = dabVector.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, parts.allSatisfy({ $0 >= 0 && $0.isFinite }), parts.contains(where: { $0 > 0 }) else { return nil }
+        return parts
+    }
+
     func run() throws {
         var c = SynthesisConfiguration()
+        c.dabScale = dabScale == 1 ? nil : dabScale
+        c.dabVector = parsedDABVector
         c.seed = seed
         c.slides = slides
         c.target = score

@@ -30,6 +30,11 @@ public struct MembraneProfile: Sendable, Hashable {
     public var touchesBorder: Bool
     /// Peak DAB OD per sector (the membrane profile around the cell).
     public var sectorPeaks: [Float]
+    /// The peaks of the cell's own sectors only (those not shared with a completely stained
+    /// neighbour), in circular order — kept only when asked for (`keepOwnSectorPeaks`), for
+    /// calibration: completeness, longest arc and intensity at another stained threshold follow
+    /// from them alone (`MembraneStaining.remeasured`).
+    public var ownSectorPeaks: [Float]? = nil
 }
 
 /// Measures every cell's membrane in two passes over the cell label image.
@@ -48,7 +53,8 @@ public struct MembraneProfile: Sendable, Hashable {
 public enum MembraneMeasurer {
     public static func measure(cells: LabelImage, nuclei: NucleusDetection, dab: Plane<Float>, tissue: Plane<UInt8>, pixelSize: Double,
                                stainedThreshold: Double, maximumRadiusPixels: Double,
-                               parameters p: MembraneParameters, clock: StageClock? = nil) -> [MembraneProfile] {
+                               parameters p: MembraneParameters, keepOwnSectorPeaks: Bool = false,
+                               clock: StageClock? = nil) -> [MembraneProfile] {
         clock?.restart()
         let w = cells.width, h = cells.height, n = cells.count
         let sectors = max(4, p.sectors)
@@ -260,7 +266,8 @@ public enum MembraneMeasurer {
                                            longestArc: Double(longest) / Double(max(1, ownCount))),
                 meanOD: tally.sums.bandCount > 0 ? tally.sums.bandSum / Double(tally.sums.bandCount) : 0, p90OD: p90,
                 thicknessMicrons: thickness, cytoplasmOD: tally.sums.cytoCount > 0 ? tally.sums.cytoSum / Double(tally.sums.cytoCount) : 0,
-                cellAreaPixels: tally.area, touchesBorder: tally.border, sectorPeaks: sectorPeaks))
+                cellAreaPixels: tally.area, touchesBorder: tally.border, sectorPeaks: sectorPeaks,
+                ownSectorPeaks: keepOwnSectorPeaks ? (0..<sectors).compactMap { own[$0] ? sectorPeaks[$0] : nil } : nil))
         }
         clock.lap("membrane.summary")
         return profiles

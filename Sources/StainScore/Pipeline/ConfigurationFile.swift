@@ -6,7 +6,8 @@ import Foundation
 /// parameter groups (`[nuclei]`, `[rules.cells]`, …). An unknown key is an error naming it (and
 /// the closest known key), so a typo never silently leaves a default in force. Values are
 /// type-checked (integers, numbers, booleans, rule-set names, vectors of fixed length) and must
-/// be finite. `defaultsTOML()` prints every parameter with its explanation; loading that text
+/// be finite. A top-level `[calibration]` table (the record `ihc-score calibrate` writes: controls,
+/// labels, fit, version) sets no parameter and is skipped. `defaultsTOML()` prints every parameter with its explanation; loading that text
 /// gives back exactly the defaults.
 public enum ConfigurationFile {
     public enum Format: String, Sendable, CaseIterable {
@@ -61,6 +62,14 @@ public enum ConfigurationFile {
             for (key, node) in table.ordered {
                 let here = prefix + [key]
                 let name = here.joined(separator: ".")
+                if here == [CalibrationFile.metadataTable] {
+                    // Provenance written by `ihc-score calibrate`: read by no parameter, checked to be a table.
+                    guard case .table = node.value else {
+                        throw ConfigurationError(path: path, line: node.line,
+                                                 message: "'\(name)' is the calibration record ([\(name)]), not \(node.typeName)")
+                    }
+                    continue
+                }
                 if schema.isTable(here) {
                     guard case .table(let inner) = node.value else {
                         throw ConfigurationError(path: path, line: node.line,

@@ -43,6 +43,10 @@ public struct AnalysedTile: Sendable {
 public struct SlideAnalyzer: Sendable {
     public var parameters: AnalysisParameters
     public var reader: ImageReader
+    /// Keep each cell's own-sector membrane peaks (`CellMeasurement.ownSectorPeaks`): the
+    /// calibration re-derives the membrane staining at other stained thresholds from them.
+    /// Off for scoring (the peaks are not reported).
+    public var keepsSectorPeaks = false
 
     public init(parameters: AnalysisParameters = AnalysisParameters(), reader: ImageReader = ImageReader()) {
         self.parameters = parameters
@@ -94,7 +98,8 @@ public struct SlideAnalyzer: Sendable {
             let roi = try tile.regionOfInterest.map {
                 try RegionOfInterest.load($0, width: image.width, height: image.height, reader: reader)
             }
-            let analysis = TileAnalyzer.analyze(image, name: tile.name, pixelSize: size, stains: stains, parameters: parameters)
+            let analysis = TileAnalyzer.analyze(image, name: tile.name, pixelSize: size, stains: stains, parameters: parameters,
+                                                keepSectorPeaks: keepsSectorPeaks)
             var cells = analysis.cells
             var tissue = analysis.tissueAreaMM2
             if let roi {

@@ -33,6 +33,10 @@ public struct CellMeasurement: Sendable, Hashable, Codable {
     /// cell (nil for tumour cells).
     public var nucleus: NucleusFeatures
     public var exclusion: TumourExclusion?
+    /// The membrane's own-sector DAB peaks in circular order (`MembraneProfile.ownSectorPeaks`),
+    /// kept only for calibration (`SlideAnalyzer.keepsSectorPeaks`); nil otherwise, and then
+    /// absent from every encoding.
+    public var ownSectorPeaks: [Float]? = nil
 
     public init(tile: String, x: Double, y: Double, kind: CellKind, cellClass: HER2Score, membrane: MembraneStaining,
                 membraneMeanOD: Double, membraneP90OD: Double, membraneThicknessMicrons: Double, cytoplasmOD: Double,

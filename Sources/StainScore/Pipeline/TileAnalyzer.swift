@@ -28,7 +28,8 @@ public struct TileAnalysis: Sendable {
 /// stains → tissue → nuclei → cells → membrane → classify, for one tile.
 public enum TileAnalyzer {
     public static func analyze(_ tile: RGBImage, name: String, pixelSize: PixelSize, stains: StainMatrix,
-                               parameters: AnalysisParameters, clock: StageClock? = nil) -> TileAnalysis {
+                               parameters: AnalysisParameters, keepSectorPeaks: Bool = false,
+                               clock: StageClock? = nil) -> TileAnalysis {
         var stages: [(stage: String, seconds: Double)] = []
         var last = ProcessMetrics.monotonicSeconds()
         func lap(_ name: String) {
@@ -82,7 +83,7 @@ public enum TileAnalyzer {
             cells: cells, nuclei: nuclei, dab: planes.dab, tissue: planes.tissue, pixelSize: mpp,
             stainedThreshold: parameters.rules.cells.stainedThreshold,
             maximumRadiusPixels: parameters.cells.maximumRadiusMicrons / mpp, parameters: parameters.membrane,
-            clock: clock)
+            keepOwnSectorPeaks: keepSectorPeaks, clock: clock)
         lap("membrane")
         // Classify.
         var measurements: [CellMeasurement] = []
@@ -107,6 +108,7 @@ public enum TileAnalyzer {
                 membraneThicknessMicrons: profile.thicknessMicrons, cytoplasmOD: profile.cytoplasmOD,
                 nucleusAreaMicrons2: Double(nucleus.areaPixels) * mpp * mpp,
                 cellAreaMicrons2: Double(profile.cellAreaPixels) * mpp * mpp, nucleus: features[i], exclusion: exclusion))
+            if keepSectorPeaks { measurements[measurements.count - 1].ownSectorPeaks = profile.ownSectorPeaks }
         }
         lap("classify")
         var analysis = TileAnalysis(cells: measurements, tissueAreaMM2: Double(tissuePixels) * mpp * mpp / 1e6,

@@ -36,6 +36,14 @@ public final class BatchOutput: BatchSink {
     private var scores: [String: Int] = [:]
     private var categories: [String: Int] = [:]
     private var closed = false
+    /// Slides finished while `holdsSlideRows`, written by `finish`.
+    private var heldSlides: [SlideSummary] = []
+
+    /// Hold each slide's rows in slides.csv, tiles.csv and report.json until `finish`, which can
+    /// then add run-wide flags (`controls-failed`) to every slide. Cells, GeoJSON and the resume
+    /// state are still written as slides finish. Memory then holds every slide's summary (a
+    /// few kB each), not one at a time.
+    public var holdsSlideRows = false
 
     /// Creates (if needed) and locks `directory`, removes stale temporary files, and opens the
     /// output streams. Errors are `ImageIOError`s of kind `.cannotWrite`.
@@ -127,6 +135,15 @@ public final class BatchOutput: BatchSink {
             let written = Set(summary.tiles.flatMap { [$0.geojson, $0.overlay] }.compactMap { $0 })
             removeStaleTileFiles(of: summary.slide, keeping: written)
         }
+        if holdsSlideRows {
+            heldSlides.append(summary)
+        } else {
+            try emit(summary)
+        }
+    }
+
+    /// Writes a finished slide's rows in slides.csv, tiles.csv and report.json.
+    private func emit(_ summary: SlideSummary) throws {
         try slidesFile.write(SlidesCSV.row(summary) + "\n")
         var rows = ""
         for tile in summary.tiles {
@@ -141,8 +158,14 @@ public final class BatchOutput: BatchSink {
         categories[summary.score.reportedCategory?.rawValue ?? "unscored", default: 0] += 1
     }
 
-    /// Completes `report.json` and renames every file into place.
-    public func finish(_ totals: BatchTotals) throws {
+    /// Completes `report.json` and renames every file into place. `runFlags` are added to the
+    /// flags of every slide whose rows were held (`holdsSlideRows`).
+    public func finish(_ totals: BatchTotals, runFlags: [String] = []) throws {
+        for var summary in heldSlides {
+            summary.flags += runFlags.filter { !summary.flags.contains($0) }
+            try emit(summary)
+        }
+        heldSlides = []
         let analysed = totals.tiles - totals.tilesResumed
         let footer = ReportJSON.Footer(
             finishedAt: ReportJSON.timestamp(Date()),

@@ -27,9 +27,17 @@ public enum ReportJSON {
             public var mpp: Double?
             public var overrideMpp: Bool
             public var config: String?
+            /// `score --calibration`: the calibration file and its SHA-256 (absent without it).
+            public var calibration: String?
+            public var calibrationSHA256: String?
+            /// `score --controls`: the labels of the run's control slides (absent without it).
+            public var controls: String?
 
             public init(jobs: Int, resume: Bool, geojson: Bool, overlays: Bool, layout: String?, mpp: Double?, overrideMpp: Bool,
-                        config: String?) {
+                        config: String?, calibration: String? = nil, calibrationSHA256: String? = nil, controls: String? = nil) {
+                self.calibration = calibration
+                self.calibrationSHA256 = calibrationSHA256
+                self.controls = controls
                 self.jobs = jobs
                 self.resume = resume
                 self.geojson = geojson

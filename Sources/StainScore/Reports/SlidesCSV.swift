@@ -8,7 +8,7 @@
 /// | `pct_1plus_or_more`, `pct_2plus_or_more`, `pct_3plus` | cumulative shares of tumour cells, % |
 /// | `h_score` | membrane H-score, 0–300 |
 /// | `tumour_cells` | tumour cells pooled over the slide's tiles |
-/// | `flags` | `;`-separated: `ish-reflex`, `borderline`, `insufficient`, `tile-errors`, `stain-qc`, `pixel-size` |
+/// | `flags` | `;`-separated: `ish-reflex`, `borderline`, `insufficient`, `tile-errors`, `stain-qc`, `pixel-size`, `controls-failed` (score --controls) |
 /// | `pct_0`, `pct_1plus`, `pct_2plus` | shares of each class, % |
 /// | `cells_0` … `cells_3plus` | tumour cells of each class |
 /// | `excluded_cells` | cells left out of the denominator |

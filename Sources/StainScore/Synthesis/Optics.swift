@@ -8,15 +8,17 @@ enum Optics {
     ///
     /// The realistic style (`realistic` set) adds soft focus over the whole tile (before the
     /// out-of-focus patches) and a linear illumination gradient on top of the radial fall-off.
+    /// `dabScale` multiplies the DAB concentration (a weaker or stronger lab stain); at 1 the
+    /// products are exactly those without it (x · 1 = x), so default tiles keep their bytes.
     static func expose(_ planes: SynthStainPlanes, stains: StainVectors, nuisances: Nuisances, micronsPerPixel: Double,
-                       realistic: RealisticParameters? = nil, rng: inout SplitMix64) -> RGBImage {
+                       realistic: RealisticParameters? = nil, dabScale: Double = 1, rng: inout SplitMix64) -> RGBImage {
         let w = planes.width, h = planes.height, n = w * h
         let hv = stains.hematoxylin, dv = stains.dab, pv = SynthStainPlanes.pinkVector
         let ln10 = 2.302585092994046
         // Transmission per channel.
         var t: [[Float]] = (0..<3).map { _ in [Float](repeating: 1, count: n) }
         for ch in 0..<3 {
-            let a = Float(hv[ch] * ln10), b = Float(dv[ch] * ln10), p = Float(pv[ch] * ln10)
+            let a = Float(hv[ch] * ln10), b = Float(dv[ch] * ln10 * dabScale), p = Float(pv[ch] * ln10)
             planes.hematoxylin.withUnsafeBufferPointer { hp in
             planes.dab.withUnsafeBufferPointer { dp in
             planes.pink.withUnsafeBufferPointer { pp in

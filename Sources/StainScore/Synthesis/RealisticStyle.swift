@@ -93,11 +93,12 @@ public struct RealisticParameters: Sendable, Hashable, Codable {
 
     /// Hematoxylin from blue (0) to purple (1) and DAB from ochre (0) to dark brown (1), OD
     /// directions read off real HER2 and Ki-67 scans, each turned a little further at random.
-    func stainVectors(rotationDegrees: Double, rng: inout SplitMix64) -> StainVectors {
+    /// `dab`, when given, replaces the drawn DAB hue (the hematoxylin hue is still drawn).
+    func stainVectors(rotationDegrees: Double, dab: [Double]? = nil, rng: inout SplitMix64) -> StainVectors {
         func mix(_ a: [Double], _ b: [Double], _ t: Double) -> [Double] { (0..<3).map { a[$0] + (b[$0] - a[$0]) * t } }
         let blue = [0.70, 0.62, 0.36], purple = [0.60, 0.74, 0.30]
         let ochre = [0.20, 0.50, 0.84], darkBrown = [0.40, 0.62, 0.67]
-        let base = StainVectors(hematoxylin: mix(blue, purple, hematoxylinHue), dab: mix(ochre, darkBrown, dabHue))
+        let base = StainVectors(hematoxylin: mix(blue, purple, hematoxylinHue), dab: dab ?? mix(ochre, darkBrown, dabHue))
         return rotationDegrees == 0 ? base : base.rotated(byDegrees: rotationDegrees, rng: &rng)
     }
 }

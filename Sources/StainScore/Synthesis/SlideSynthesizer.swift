@@ -42,7 +42,8 @@ public struct SynthesizedSlide: Sendable {
         let planes = SynthStainPlanes.rasterise(layout: layouts[t], staining: stainings[t], tissue: recipe.tissue,
                                                 realistic: recipe.realistic != nil, rng: &rng)
         return Optics.expose(planes, stains: recipe.stains, nuisances: recipe.nuisances,
-                             micronsPerPixel: configuration.micronsPerPixel, realistic: recipe.realistic, rng: &rng)
+                             micronsPerPixel: configuration.micronsPerPixel, realistic: recipe.realistic,
+                             dabScale: configuration.resolvedDABScale, rng: &rng)
     }
 
     /// The stain planes of tile `t` before the optics (tests compare them with the drawn truth).
@@ -76,10 +77,12 @@ public enum SlideSynthesizer {
             : c.nuisances.drawRealistic(rng: &nuisanceRng, unstained: unstained)
         let stains: StainVectors
         if let realistic {
-            stains = realistic.stainVectors(rotationDegrees: nuisances.stainRotationDegrees, rng: &nuisanceRng)
+            stains = realistic.stainVectors(rotationDegrees: nuisances.stainRotationDegrees, dab: c.dabVector, rng: &nuisanceRng)
         } else {
-            stains = nuisances.stainRotationDegrees == 0 ? StainVectors.ruifrokJohnston
-                : StainVectors.ruifrokJohnston.rotated(byDegrees: nuisances.stainRotationDegrees, rng: &nuisanceRng)
+            let base = c.dabVector.map { StainVectors(hematoxylin: StainVectors.ruifrokJohnston.hematoxylin, dab: $0) }
+                ?? StainVectors.ruifrokJohnston
+            stains = nuisances.stainRotationDegrees == 0 ? base
+                : base.rotated(byDegrees: nuisances.stainRotationDegrees, rng: &nuisanceRng)
         }
         var layouts: [TissueLayout] = []
         for t in 0..<c.tilesPerSlide {

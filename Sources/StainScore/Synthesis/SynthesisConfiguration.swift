@@ -33,6 +33,19 @@ public struct SynthesisConfiguration: Sendable, Hashable, Codable {
     /// How the tissue is drawn; nil = `.classic`. Optional so that a classic configuration's
     /// `synth.json` carries no `style` key (its bytes stay those of the classic renderer).
     public var style: SynthesisStyle?
+    /// Factor on the laid-down DAB optical density (membranes, blush), nil = 1: renders a lab whose
+    /// antibody or protocol stains weaker (< 1) or stronger (> 1) than the class bands the truth is
+    /// drawn from — the slides `ihc-score calibrate` is for. The truth classes are unchanged
+    /// (a 2+ cell stays 2+ however pale its lab makes it). Optional so that a default
+    /// configuration's `synth.json` carries no `dabScale` key (its bytes stay the same).
+    public var dabScale: Double?
+    /// The DAB optical-density direction (RGB, normalised when used) in place of the renderer's
+    /// own (Ruifrok–Johnston, or the realistic style's drawn hue), nil = the default; per-slide
+    /// rotation still applies. Renders a chromogen whose colour differs from the scorer's default.
+    public var dabVector: [Double]?
+
+    /// The DAB factor in effect.
+    public var resolvedDABScale: Double { dabScale ?? 1 }
 
     /// The style in effect.
     public var resolvedStyle: SynthesisStyle { style ?? .classic }
