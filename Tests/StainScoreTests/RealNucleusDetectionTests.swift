@@ -169,6 +169,28 @@ struct RealNucleusDetectionTests {
         #expect(d2.nuclei.filter(\.inMembraneRing).isEmpty, "\(d2.nuclei.map { ($0.x, $0.y, $0.inMembraneRing) })")
     }
 
+    @Test("a long thin stromal spindle is one nucleus, however many blob peaks lie along it")
+    func spindleIsOneNucleus() {
+        var s = Scene(size: 128)
+        // A fibroblast nucleus 2.5 µm wide and 20 µm long, uniformly dark, along a diagonal.
+        for y in 0..<128 {
+            for x in 0..<128 {
+                let u = (Double(x) - 64 + Double(y) - 64) / 2.0.squareRoot(), v = (Double(x) - 64 - Double(y) + 64) / 2.0.squareRoot()
+                if abs(u) <= 20 && abs(v) <= 2.5 { s.h[x, y] = 0.4 }
+            }
+        }
+        let d = s.detect()
+        #expect(d.nuclei.count == 1, "\(d.nuclei.map { ($0.x, $0.y, $0.elongation) })")
+        if let n = d.nuclei.first {
+            let f = NucleusFeatures(n, pixelSize: Self.mpp)
+            #expect(TumourCellParameters().exclusion(f) == .spindle, "elongation \(f.elongation), width \(f.minorAxisMicrons)")
+        }
+        // Without the spindle rule of the seeds it falls into pieces.
+        var p = NucleusParameters()
+        p.spindleMinimumElongation = 0
+        #expect(NucleusDetector.detect(hematoxylin: s.h, dab: s.dab, tissue: s.tissue, pixelSize: Self.mpp, parameters: p).nuclei.count > 1)
+    }
+
     @Test("membrane stain leaking into the hematoxylin is not a nucleus; a compact DAB-stained nucleus is")
     func dabLeak() {
         var s = Scene(size: 128)
@@ -236,8 +258,10 @@ struct RankFilterTests {
 @Suite("Tumour-cell rules on hand-built nuclei")
 struct TumourCellRuleTests {
     static func nucleus(area: Double, mean: Double, sd: Double, elongation: Double = 1.2, width: Double = 6,
-                        contrast: Double = 0.15) -> NucleusFeatures {
+                        contrast: Double = 0.15, tileMedian: Double = 0.3, inRing: Bool = false) -> NucleusFeatures {
         var f = NucleusFeatures()
+        f.tileMedianHematoxylinOD = tileMedian
+        f.inMembraneRing = inRing
         f.areaMicrons2 = area; f.hematoxylinMeanOD = mean; f.hematoxylinSD = sd
         f.elongation = elongation; f.minorAxisMicrons = width; f.contrastOD = contrast
         return f
@@ -253,6 +277,14 @@ struct TumourCellRuleTests {
         ("fibroblast spindle", nucleus(area: 25, mean: 0.35, sd: 0.05, elongation: 4, width: 2.5), TumourExclusion.spindle),
         ("fragment", nucleus(area: 8, mean: 0.3, sd: 0.05), TumourExclusion.debris),
         ("faint texture", nucleus(area: 40, mean: 0.06, sd: 0.02, contrast: 0.03), TumourExclusion.debris),
+        ("faint, but inside a closed ring of stained membrane", nucleus(area: 38, mean: 0.06, sd: 0.02, contrast: 0.03, inRing: true), nil),
+        ("lymphocyte among pale vesicular nuclei: twice the tile's median darkness",
+         nucleus(area: 28, mean: 0.32, sd: 0.08, tileMedian: 0.15), TumourExclusion.lymphocyte),
+        ("as dark, among nuclei nearly as dark: a small tumour nucleus",
+         nucleus(area: 28, mean: 0.32, sd: 0.08, tileMedian: 0.2), nil),
+        ("twice the median but barely stained: not dark enough to be a lymphocyte",
+         nucleus(area: 28, mean: 0.16, sd: 0.03, tileMedian: 0.07), nil),
+        ("dark and small but elongated: not a lymphocyte", nucleus(area: 28, mean: 0.5, sd: 0.08, elongation: 1.6), nil),
     ] as [(String, NucleusFeatures, TumourExclusion?)])
     func verdicts(name: String, features: NucleusFeatures, expected: TumourExclusion?) {
         let p = TumourCellParameters()

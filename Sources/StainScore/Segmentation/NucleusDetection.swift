@@ -57,6 +57,12 @@ public struct NucleusParameters: Sendable, Hashable, Codable {
     /// splits touching ones, at a quarter of the pixels; cells and membranes stay at the
     /// analysis scale. 0 = detect at the analysis scale.
     public var detectionMicronsPerPixel: Double = 1.0
+    /// A mask region at least this elongated (√(λ₁/λ₂) of its second moments) and at most
+    /// `spindleMaximumWidthMicrons` wide across its short axis is one stromal spindle nucleus:
+    /// the blob filter answers several times along a long thin nucleus, and without this its
+    /// pieces would each look like a short, round-enough nucleus. 0 = off.
+    public var spindleMinimumElongation: Double = 3.0
+    public var spindleMaximumWidthMicrons: Double = 3.5
     /// Nuclei hidden under intense membrane stain, found as the pale holes of closed rings of
     /// stained membrane.
     public var membraneRings = MembraneRingParameters()
@@ -270,8 +276,10 @@ public enum NucleusDetector {
                                           shapeWeight: Float(p.seedShapeWeight)),
                                 sigmas: seedSigmas(p.seedSigmaRangeMicrons, pixelSize: pixelSize))
         clock.lap("nuclei.blob")
-        let seeds = LocalMaxima.peaks(blob, threshold: Swift.max(Float.leastNormalMagnitude, Float(p.minimumBlobResponseOD)), mask: mask,
-                                      minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
+        let seeds = oneSeedPerSpindle(
+            LocalMaxima.peaks(blob, threshold: Swift.max(Float.leastNormalMagnitude, Float(p.minimumBlobResponseOD)), mask: mask,
+                              minimumDistance: Float(p.minimumSeparationMicrons / pixelSize)),
+            components: components, count: count, pixelSize: pixelSize, parameters: p)
         // Labels: −1 outside the mask (never flooded), 0 inside, seeds 1…count.
         var labels = Plane<Int32>(width: w, height: h, initializingWith: { l in  // every value written
             mask.values.withUnsafeBufferPointer { m in
@@ -303,6 +311,48 @@ public enum NucleusDetector {
                                          threshold: p.minimumContrastOD)
         detection.regionAreasMicrons2 = regionAreas
         return detection
+    }
+
+    /// `seeds` (strongest first) without all but the strongest in each mask region shaped like a
+    /// stromal spindle (`spindleMinimumElongation`, `spindleMaximumWidthMicrons`).
+    static func oneSeedPerSpindle(_ seeds: [Int], components: Plane<Int32>, count: Int, pixelSize: Double,
+                                  parameters p: NucleusParameters) -> [Int] {
+        guard p.spindleMinimumElongation > 0, count > 0, seeds.count > 1 else { return seeds }
+        let w = components.width, h = components.height
+        var seedsIn = [Int32](repeating: 0, count: count + 1)
+        for s in seeds { let k = Int(components.values[s]); if k > 0 { seedsIn[k] &+= 1 } }
+        // Second moments of the regions holding more than one seed.
+        var moments = [SIMD8<Double>](repeating: .zero, count: count + 1)  // n, Σx, Σy, Σxx, Σyy, Σxy
+        components.values.withUnsafeBufferPointer { l in
+        seedsIn.withUnsafeBufferPointer { many in
+            for y in 0..<h {
+                for x in 0..<w {
+                    let k = Int(l[y &* w &+ x])
+                    if k == 0 || many[k] < 2 { continue }
+                    let fx = Double(x), fy = Double(y)
+                    moments[k] += SIMD8(1, fx, fy, fx * fx, fy * fy, fx * fy, 0, 0)
+                }
+            }
+        }}
+        var spindle = [Bool](repeating: false, count: count + 1)
+        for k in 1..<(count + 1) where seedsIn[k] > 1 {
+            let m = moments[k], n = m[0]
+            let mx = m[1] / n, my = m[2] / n
+            let vxx = m[3] / n - mx * mx, vyy = m[4] / n - my * my, vxy = m[5] / n - mx * my
+            let tr = vxx + vyy, det = vxx * vyy - vxy * vxy
+            let disc = Swift.max(0, tr * tr / 4 - det).squareRoot()
+            let l1 = tr / 2 + disc, l2 = Swift.max(1e-9, tr / 2 - disc)
+            spindle[k] = (l1 / l2).squareRoot() >= p.spindleMinimumElongation
+                && 4 * l2.squareRoot() * pixelSize <= p.spindleMaximumWidthMicrons
+        }
+        var taken = [Bool](repeating: false, count: count + 1)
+        return seeds.filter { s in
+            let k = Int(components.values[s])
+            guard k > 0, spindle[k] else { return true }
+            if taken[k] { return false }
+            taken[k] = true
+            return true
+        }
     }
 
     /// The image the seeds' blob filter reads: (1 − w) × the contrast + w × each kept mask

@@ -20,6 +20,9 @@ public struct NucleusFeatures: Sendable, Hashable, Codable {
     /// Found as the pale hole of a closed ring of stained membrane rather than by its own
     /// hematoxylin contrast (`MembraneRingParameters`).
     public var inMembraneRing = false
+    /// Median mean-hematoxylin OD of the tile's detected nuclei: what "darker than the nuclei
+    /// around it" is measured against (`NucleusNeighbourhood.measure` fills it in).
+    public var tileMedianHematoxylinOD: Double = 0
     public init() {}
 
     /// The features of one detected nucleus at pixel size `mpp` (µm/px); the neighbourhood is
@@ -35,18 +38,24 @@ public struct NucleusFeatures: Sendable, Hashable, Codable {
     }
 }
 
-/// Neighbour counts and nearest-neighbour distances of nucleus centres: tumour cells lie in
-/// cohesive groups, stromal cells alone or in lines, lymphocytes in dense infiltrates.
+/// Neighbour counts and nearest-neighbour distances of nucleus centres (tumour cells lie in
+/// cohesive groups, stromal cells alone or in lines, lymphocytes in dense infiltrates), and the
+/// tile's median nucleus darkness.
 public enum NucleusNeighbourhood {
     /// The radius of the neighbour count, µm (QuPath smooths its features over 25 µm FWHM).
     public static let radiusMicrons = 25.0
 
-    /// Fills `neighbours` and `nearestNeighbourMicrons` of `features` (same order as
+    /// Fills `neighbours`, `nearestNeighbourMicrons` and `tileMedianHematoxylinOD` of `features` (same order as
     /// `centres`, in pixels at `mpp` µm/px). Buckets of the radius' size: each centre looks at
     /// the 3 × 3 buckets around its own.
     public static func measure(_ features: inout [NucleusFeatures], centres: [SIMD2<Double>], pixelSize mpp: Double) {
         precondition(features.count == centres.count)
         guard !centres.isEmpty else { return }
+        // The tile's median nucleus darkness (the mean of the two middle values for an even count).
+        let darkness = features.map(\.hematoxylinMeanOD).sorted()
+        let middle = darkness.count / 2
+        let median = darkness.count % 2 == 1 ? darkness[middle] : (darkness[middle - 1] + darkness[middle]) / 2
+        for i in features.indices { features[i].tileMedianHematoxylinOD = median }
         let r = radiusMicrons / mpp, r2 = r * r
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
         for c in centres { minX = min(minX, c.x); minY = min(minY, c.y); maxX = max(maxX, c.x); maxY = max(maxY, c.y) }

@@ -12,13 +12,18 @@ public struct TumourCellParameters: Sendable, Hashable, Codable {
     /// be counted (cytoplasm texture, out-of-focus debris) — unless they were found inside a
     /// closed ring of stained membrane, which shows the cell whatever its nucleus shows.
     public var minimumContrastOD: Double = 0.05
-    /// A lymphocyte: area at most `lymphocyteMaximumAreaMicrons2`, elongation at most
-    /// `lymphocyteMaximumElongation`, and mean hematoxylin OD at least `lymphocyteMinimumOD`
-    /// with a texture (SD / mean) at most `lymphocyteMaximumTexture`.
-    public var lymphocyteMaximumAreaMicrons2: Double = 30
-    public var lymphocyteMaximumElongation: Double = 1.6
+    /// A lymphocyte: small (area at most `lymphocyteMaximumAreaMicrons2`), round (elongation at
+    /// most `lymphocyteMaximumElongation`), uniform (hematoxylin SD / mean at most
+    /// `lymphocyteMaximumTexture`) and dark: either darker than `lymphocyteMinimumOD` outright, or
+    /// at least `lymphocyteRelativeDarkness` × the tile's median nucleus and at least
+    /// `lymphocyteMinimumRelativeOD` — how dark a nucleus looks depends on the counterstain, and a
+    /// lymphocyte is the one clearly darker than the tumour nuclei around it.
+    public var lymphocyteMaximumAreaMicrons2: Double = 34
+    public var lymphocyteMaximumElongation: Double = 1.4
     public var lymphocyteMinimumOD: Double = 0.45
-    public var lymphocyteMaximumTexture: Double = 0.35
+    public var lymphocyteRelativeDarkness: Double = 2.0
+    public var lymphocyteMinimumRelativeOD: Double = 0.2
+    public var lymphocyteMaximumTexture: Double = 0.4
     /// A stromal spindle (fibroblast, endothelium): elongation at least `spindleMinimumElongation`
     /// and short axis at most `spindleMaximumWidthMicrons`.
     public var spindleMinimumElongation: Double = 3.0
@@ -30,8 +35,11 @@ public struct TumourCellParameters: Sendable, Hashable, Codable {
         if f.areaMicrons2 < minimumNucleusAreaMicrons2 || (f.contrastOD < minimumContrastOD && !f.inMembraneRing) { return .debris }
         if f.elongation >= spindleMinimumElongation && f.minorAxisMicrons <= spindleMaximumWidthMicrons { return .spindle }
         let texture = f.hematoxylinMeanOD > 0 ? f.hematoxylinSD / f.hematoxylinMeanOD : 0
+        let dark = f.hematoxylinMeanOD >= lymphocyteMinimumOD
+            || (f.hematoxylinMeanOD >= lymphocyteMinimumRelativeOD
+                && f.hematoxylinMeanOD >= lymphocyteRelativeDarkness * f.tileMedianHematoxylinOD)
         if f.areaMicrons2 <= lymphocyteMaximumAreaMicrons2 && f.elongation <= lymphocyteMaximumElongation
-            && f.hematoxylinMeanOD >= lymphocyteMinimumOD && texture <= lymphocyteMaximumTexture { return .lymphocyte }
+            && dark && texture <= lymphocyteMaximumTexture { return .lymphocyte }
         return nil
     }
 
