@@ -43,53 +43,65 @@ enum MembraneRingNuclei {
     /// reaching into a ring that holds no seed has crossed a stained membrane, which no nucleus
     /// does. `smoothContrast` is the smoothed background-subtracted hematoxylin.
     static func add(to labels: inout Plane<Int32>, seeds: [Int], seedCount: Int, dab: Plane<Float>, tissue: Plane<UInt8>,
-                    smoothContrast: Plane<Float>, pixelSize: Double, parameters p: MembraneRingParameters) -> Int {
+                    smoothContrast: Plane<Float>, pixelSize: Double, parameters p: MembraneRingParameters,
+                    clock: StageClock? = nil) -> Int {
         let w = dab.width, h = dab.height, n = w * h
         guard p.enabled, w > 2, h > 2 else { return 0 }
         let level = Float(p.stainedOD)
-        // Membrane: stained, but not inside a stained square wider than a membrane (the grey
-        // opening of the DAB reaches `level` exactly where such a square covers the pixel).
+        // Membrane: stained, but not inside a stained square wider than a membrane (a binary
+        // opening of the stained pixels; outside the image counts as unstained).
         let blobRadius = Swift.max(1, Int((p.maximumMembraneWidthMicrons / 2 / pixelSize).rounded(.up)))
-        let blobs = RankFilter.opening(dab, radius: blobRadius)
-        let open = Plane<UInt8>(width: w, height: h) { o in
-            dab.values.withUnsafeBufferPointer { d in
-            blobs.values.withUnsafeBufferPointer { b in
-                for i in 0..<n { o[i] = d[i] >= level && b[i] < level ? 0 : 1 }
-            }}
+        var stained = [UInt8](repeating: 0, count: n)
+        dab.values.withUnsafeBufferPointer { d in
+            for i in 0..<n { stained[i] = d[i] >= level ? 1 : 0 }
         }
+        let blobs = dilate(erode(stained, width: w, height: h, radius: blobRadius), width: w, height: h, radius: blobRadius)
+        let open = Plane<UInt8>(width: w, height: h) { o in
+            for i in 0..<n { o[i] = stained[i] & (1 &- blobs[i]) ^ 1 }
+        }
+        clock.lap("nuclei.rings.opening")
         let (holes, count) = ConnectedComponents.label(open, connectivity: 4)
+        clock.lap("nuclei.rings.components")
         guard count > 0 else { return 0 }
-        // Per enclosed region: area, tissue pixels, whether it reaches the image edge (not
-        // closed there) or holds a seed, and its interior pixel of strongest contrast.
-        var area = [Int](repeating: 0, count: count + 1), tissuePixels = area
-        var unusable = [Bool](repeating: false, count: count + 1)
+        let pixelArea = pixelSize * pixelSize
+        // Candidates: enclosed regions of a cell's area that reach no image edge and hold no seed.
+        var area = [Int32](repeating: 0, count: count + 1)
+        holes.values.withUnsafeBufferPointer { hv in
+            for i in 0..<n { area[Int(hv[i])] &+= 1 }
+        }
+        var candidate = [UInt8](repeating: 0, count: count + 1)
+        for k in 1..<(count + 1) {
+            let a = Double(area[k]) * pixelArea
+            if a >= p.minimumAreaMicrons2 && a <= p.maximumAreaMicrons2 { candidate[k] = 1 }
+        }
+        for s in seeds { candidate[Int(holes.values[s])] = 0 }
+        for x in 0..<w { candidate[Int(holes.values[x])] = 0; candidate[Int(holes.values[(h - 1) * w + x])] = 0 }
+        for y in 0..<h { candidate[Int(holes.values[y * w])] = 0; candidate[Int(holes.values[y * w + w - 1])] = 0 }
+        candidate[0] = 0
+        // Per candidate: tissue pixels and its interior pixel of strongest contrast.
+        var tissuePixels = [Int32](repeating: 0, count: count + 1)
         var peak = [Int](repeating: -1, count: count + 1)
         var peakValue = [Float](repeating: -.infinity, count: count + 1)
-        for s in seeds { unusable[Int(holes.values[s])] = true }
         holes.values.withUnsafeBufferPointer { hv in
         tissue.values.withUnsafeBufferPointer { t in
         smoothContrast.values.withUnsafeBufferPointer { c in
-            for y in 0..<h {
-                for x in 0..<w {
+            for y in 1..<(h - 1) {
+                for x in 1..<(w - 1) {
                     let i = y &* w &+ x, k = Int(hv[i])
-                    if k == 0 { continue }
-                    area[k] &+= 1
+                    if candidate[k] == 0 { continue }
                     if t[i] != 0 { tissuePixels[k] &+= 1 }
-                    if x == 0 || y == 0 || x == w &- 1 || y == h &- 1 { unusable[k] = true; continue }
                     // Interior pixels only: the hole's edge is the membrane's flank.
                     let interior = hv[i &- 1] == hv[i] && hv[i &+ 1] == hv[i] && hv[i &- w] == hv[i] && hv[i &+ w] == hv[i]
                     if interior && c[i] > peakValue[k] { peakValue[k] = c[i]; peak[k] = i }
                 }
             }
         }}}
-        let pixelArea = pixelSize * pixelSize
+        clock.lap("nuclei.rings.scan")
         let radius = p.nucleusRadiusMicrons / pixelSize, reach = Int(radius.rounded(.up))
         let radiusSquared = radius * radius
         var added = 0
-        for k in 1..<(count + 1) where !unusable[k] && peak[k] >= 0 {
-            let a = Double(area[k]) * pixelArea
-            guard a >= p.minimumAreaMicrons2, a <= p.maximumAreaMicrons2,
-                  Double(tissuePixels[k]) >= p.minimumTissueFraction * Double(area[k]),
+        for k in 1..<(count + 1) where candidate[k] != 0 && peak[k] >= 0 {
+            guard Double(tissuePixels[k]) >= p.minimumTissueFraction * Double(area[k]),
                   Double(peakValue[k]) >= p.minimumContrastOD else { continue }
             let label = Int32(seedCount &+ added &+ 1)
             let px = peak[k] % w, py = peak[k] / w
@@ -103,5 +115,56 @@ enum MembraneRingNuclei {
             added &+= 1
         }
         return added
+    }
+
+    /// Binary erosion of a 0/1 image by a (2r + 1)² square, rows then columns; pixels outside
+    /// the image count as 0.
+    static func erode(_ image: [UInt8], width w: Int, height h: Int, radius r: Int) -> [UInt8] {
+        morph(image, width: w, height: h, radius: r, erode: true)
+    }
+
+    /// Binary dilation of a 0/1 image by a (2r + 1)² square, rows then columns.
+    static func dilate(_ image: [UInt8], width w: Int, height h: Int, radius r: Int) -> [UInt8] {
+        morph(image, width: w, height: h, radius: r, erode: false)
+    }
+
+    private static func morph(_ image: [UInt8], width w: Int, height h: Int, radius r: Int, erode: Bool) -> [UInt8] {
+        // Rows: each offset combined over the whole row (a loop that vectorises).
+        var rows = [UInt8](repeating: erode ? 1 : 0, count: w * h)
+        image.withUnsafeBufferPointer { src in
+        rows.withUnsafeMutableBufferPointer { dst in
+            for y in 0..<h {
+                let row = y &* w
+                for d in -r...r {
+                    let lo = Swift.max(0, -d), hi = Swift.min(w, w &- d)
+                    if erode {
+                        // Outside the image is 0: the pixels whose window leaves it are eroded.
+                        if lo > 0 { for x in 0..<lo { dst[row &+ x] = 0 } }
+                        if hi < w { for x in hi..<w { dst[row &+ x] = 0 } }
+                        if lo < hi { for x in lo..<hi { dst[row &+ x] &= src[row &+ x &+ d] } }
+                    } else if lo < hi {
+                        for x in lo..<hi { dst[row &+ x] |= src[row &+ x &+ d] }
+                    }
+                }
+            }
+        }}
+        var out = [UInt8](repeating: erode ? 1 : 0, count: w * h)
+        rows.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            for y in 0..<h {
+                let row = y &* w
+                for d in -r...r {
+                    let from = y &+ d
+                    if from < 0 || from >= h {
+                        if erode { for x in 0..<w { dst[row &+ x] = 0 } }
+                        continue
+                    }
+                    let other = from &* w
+                    if erode { for x in 0..<w { dst[row &+ x] &= src[other &+ x] } }
+                    else { for x in 0..<w { dst[row &+ x] |= src[other &+ x] } }
+                }
+            }
+        }}
+        return out
     }
 }

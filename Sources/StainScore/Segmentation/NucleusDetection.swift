@@ -276,10 +276,11 @@ public enum NucleusDetector {
                                           shapeWeight: Float(p.seedShapeWeight)),
                                 sigmas: seedSigmas(p.seedSigmaRangeMicrons, pixelSize: pixelSize))
         clock.lap("nuclei.blob")
-        let seeds = oneSeedPerSpindle(
-            LocalMaxima.peaks(blob, threshold: Swift.max(Float.leastNormalMagnitude, Float(p.minimumBlobResponseOD)), mask: mask,
-                              minimumDistance: Float(p.minimumSeparationMicrons / pixelSize)),
-            components: components, count: count, pixelSize: pixelSize, parameters: p)
+        let peaks = LocalMaxima.peaks(blob, threshold: Swift.max(Float.leastNormalMagnitude, Float(p.minimumBlobResponseOD)), mask: mask,
+                                      minimumDistance: Float(p.minimumSeparationMicrons / pixelSize))
+        clock.lap("nuclei.peaks")
+        let seeds = oneSeedPerSpindle(peaks, components: components, count: count, pixelSize: pixelSize, parameters: p)
+        clock.lap("nuclei.spindles")
         // Labels: −1 outside the mask (never flooded), 0 inside, seeds 1…count.
         var labels = Plane<Int32>(width: w, height: h, initializingWith: { l in  // every value written
             mask.values.withUnsafeBufferPointer { m in
@@ -297,7 +298,7 @@ public enum NucleusDetector {
         Watershed.flood(levels: levels, labels: &labels)
         clock.lap("nuclei.watershed")
         let ringNuclei = MembraneRingNuclei.add(to: &labels, seeds: seeds, seedCount: seeds.count, dab: dab, tissue: tissue,
-                                                smoothContrast: smooth, pixelSize: pixelSize, parameters: p.membraneRings)
+                                                smoothContrast: smooth, pixelSize: pixelSize, parameters: p.membraneRings, clock: clock)
         clock.lap("nuclei.membrane-rings")
         let (nuclei, remap) = regions(labels: labels, seeds: seeds.count + ringNuclei, hematoxylin: hematoxylin, contrast: contrast,
                                       dab: dab, pixelSize: pixelSize, parameters: p, firstRingLabel: seeds.count + 1)
@@ -321,22 +322,23 @@ public enum NucleusDetector {
         let w = components.width, h = components.height
         var seedsIn = [Int32](repeating: 0, count: count + 1)
         for s in seeds { let k = Int(components.values[s]); if k > 0 { seedsIn[k] &+= 1 } }
-        // Second moments of the regions holding more than one seed.
-        var moments = [SIMD8<Double>](repeating: .zero, count: count + 1)  // n, Σx, Σy, Σxx, Σyy, Σxy
+        // Second moments of the regions holding more than one seed (exact integer sums).
+        var moments = [SIMD8<Int>](repeating: .zero, count: count + 1)  // n, Σx, Σy, Σxx, Σyy, Σxy
         components.values.withUnsafeBufferPointer { l in
         seedsIn.withUnsafeBufferPointer { many in
+        moments.withUnsafeMutableBufferPointer { m in
             for y in 0..<h {
+                let row = y &* w
                 for x in 0..<w {
-                    let k = Int(l[y &* w &+ x])
-                    if k == 0 || many[k] < 2 { continue }
-                    let fx = Double(x), fy = Double(y)
-                    moments[k] += SIMD8(1, fx, fy, fx * fx, fy * fy, fx * fy, 0, 0)
+                    let k = Int(l[row &+ x])
+                    if many[k] < 2 { continue }  // slot 0 (background) never has seeds
+                    m[k] &+= SIMD8(1, x, y, x &* x, y &* y, x &* y, 0, 0)
                 }
             }
-        }}
+        }}}
         var spindle = [Bool](repeating: false, count: count + 1)
         for k in 1..<(count + 1) where seedsIn[k] > 1 {
-            let m = moments[k], n = m[0]
+            let m = SIMD8<Double>(moments[k]), n = m[0]
             let mx = m[1] / n, my = m[2] / n
             let vxx = m[3] / n - mx * mx, vyy = m[4] / n - my * my, vxy = m[5] / n - mx * my
             let tr = vxx + vyy, det = vxx * vyy - vxy * vxy
