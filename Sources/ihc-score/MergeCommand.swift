@@ -22,6 +22,10 @@ struct Merge: ParsableCommand {
             merged CSV files equal a single run's byte for byte (but tiles.csv's seconds column, which differs \
             between any two runs). workflow/Snakefile does exactly that.
 
+            Run QC: --controls LABELS.csv (slide,score) checks the control slides over the merged slides, as \
+            `score --controls` does over one run (score the shards without --controls): if one is scored otherwise \
+            than its label, or is missing, every slide is flagged controls-failed and the exit code is 2.
+
             Refused (exit 64, nothing written): a folder without a complete report.json; shards of different tool \
             versions, parameters (report.json parametersSHA256), rule sets, calibrations, --mpp/--override-mpp, \
             GeoJSON or overlay settings; shards run with --controls (a whole-run check); the same slide in two \
@@ -29,7 +33,8 @@ struct Merge: ParsableCommand {
 
             Exit codes:
               0   merged; every tile of every slide was scored
-              2   merged; some inputs could not be scored in the shards (each is listed in report.json), as score
+              2   merged; some inputs could not be scored in the shards (each is listed in report.json), or the
+                  --controls failed
               64  usage error: the shards cannot be merged (the message names them and the difference)
               74  DIR cannot be created or written (or another ihc-score run is writing into it)
               1   an unexpected internal error
@@ -40,6 +45,9 @@ struct Merge: ParsableCommand {
 
     @Option(help: "The merged results folder (created if missing; must not be one of the shards).")
     var out: String
+
+    @Option(help: "Run QC over the merged slides, as `score --controls` makes it over one run: a labels CSV (slide,score) naming the control slides and their expected scores. A control scored otherwise, or missing, flags every slide controls-failed (exit 2).")
+    var controls: String?
 
     @Flag(help: "Print nothing on success (errors are still printed).")
     var quiet = false
@@ -52,9 +60,20 @@ struct Merge: ParsableCommand {
         let folders = shards.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         let outFolder = out.count > 1 && out.hasSuffix("/") ? String(out.dropLast()) : out
         let result: ShardMerge.Result
+        var controlProblems: [String] = []
+        var expected: [SlideTruth] = []
+        do {
+            if let controls { expected = try TruthLabelsReader.read(controls) }
+        } catch {
+            Output.error("\(error)")
+            throw ExitCodes.usage
+        }
         do {
             let loaded = try ShardMerge.load(folders)
-            result = try ShardMerge.merge(loaded, into: outFolder, invocation: CommandLine.arguments)
+            try ShardMerge.check(loaded)
+            if controls != nil { controlProblems = ShardMerge.controlProblems(loaded, expected: expected) }
+            result = try ShardMerge.merge(loaded, into: outFolder, invocation: CommandLine.arguments, controls: controls,
+                                          runFlags: controlProblems.isEmpty ? [] : [ControlCheck.flag])
         } catch let refusal as ShardMerge.Refusal {
             Output.error("cannot merge: \(refusal.message)")
             throw ExitCodes.usage
@@ -72,7 +91,13 @@ struct Merge: ParsableCommand {
         }
         if result.errors > 0 {
             Output.warning("\(result.errors) input\(result.errors == 1 ? "" : "s") could not be scored in the shards; see \(outFolder)/report.json")
-            throw ExitCodes.someInputsFailed
         }
+        for problem in controlProblems { Output.error("control \(problem)") }
+        if !controlProblems.isEmpty {
+            Output.warning("controls failed: every slide of the merged run is flagged \(ControlCheck.flag); the run must not be reported (ASCO/CAP)")
+        } else if controls != nil, !quiet {
+            print("controls passed: \(expected.count) control\(expected.count == 1 ? "" : "s") scored as labelled")
+        }
+        if result.errors > 0 || !controlProblems.isEmpty { throw ExitCodes.someInputsFailed }
     }
 }

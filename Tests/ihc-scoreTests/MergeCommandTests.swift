@@ -150,6 +150,44 @@ struct MergeCommandTests {
         #expect(Results.bytes(single + "/cells.csv") == Results.bytes(merged + "/cells.csv"))
     }
 
+    @Test("merge --controls checks the controls over the merged slides as score --controls does over one run: same slides.csv, exit 2 and every slide flagged when a control fails")
+    func controls() throws {
+        let scratch = Scratch()
+        let config = try ShardFixture.config(in: scratch)
+        let order = ["slide-004", "slide-002"]
+        let all = try ShardFixture.manifest(order, in: scratch, name: "all.csv")
+        var shards: [String] = []
+        for slide in order {
+            let manifest = try ShardFixture.manifest([slide], in: scratch, name: slide + ".csv")
+            let run = try CLI.run(["score", "--manifest", manifest, "--config", config, "--out", scratch.file(slide), "--quiet", "--jobs", "1"])
+            #expect(run.status == 0, "\(run.stderr)")
+            shards.append(scratch.file(slide))
+        }
+        // Each control labelled with the score it gets, then one labelled wrongly.
+        let scores = try Results.column(Results.table(shards[0] + "/slides.csv"), "score")
+        let passing = scratch.file("pass.csv"), failing = scratch.file("fail.csv")
+        try "slide,score\nslide-004,\(scores[0])\n".write(toFile: passing, atomically: true, encoding: .utf8)
+        try "slide,score\nslide-004,\(scores[0] == "3+" ? "0" : "3+")\n".write(toFile: failing, atomically: true, encoding: .utf8)
+        for (labels, status) in [(passing, Int32(0)), (failing, Int32(2))] {
+            let single = scratch.file("single-\(status)"), merged = scratch.file("merged-\(status)")
+            let run = try CLI.run(["score", "--manifest", all, "--config", config, "--out", single, "--quiet", "--controls", labels])
+            #expect(run.status == status, "\(run.stderr)")
+            let merge = try CLI.run(["merge"] + shards + ["--out", merged, "--controls", labels])
+            #expect(merge.status == status, "\(merge.stderr)")
+            #expect(Results.bytes(single + "/slides.csv") == Results.bytes(merged + "/slides.csv"))
+            let flags = try Results.column(Results.table(merged + "/slides.csv"), "flags")
+            #expect(flags.allSatisfy { $0.contains("controls-failed") } == (status == 2), "\(flags)")
+            #expect((try Results.json(merged + "/report.json")["options"] as? [String: Any])?["controls"] as? String == labels)
+        }
+        // Shards scored with --controls are refused: a shard is not a whole run.
+        let manifest = try ShardFixture.manifest(["slide-001"], in: scratch, name: "c.csv")
+        let checked = scratch.file("checked")
+        _ = try CLI.run(["score", "--manifest", manifest, "--config", config, "--out", checked, "--quiet", "--controls", passing])
+        let refused = try CLI.run(["merge", shards[0], checked, "--out", scratch.file("never")])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("was run with --controls"), "\(refused.stderr)")
+    }
+
     @Test("shards scored with other parameters, a slide in two shards, a folder that is not a finished run and the output among the shards are refused (exit 64), writing nothing")
     func refusals() throws {
         let scratch = Scratch()

@@ -33,7 +33,8 @@ import Foundation
 /// Refused, before anything is written (`ShardMerge.Refusal`): a folder without a complete
 /// `report.json`, shards of different tool versions, parameters (`parametersSHA256`), rule sets,
 /// calibrations or per-run options that change results (`--mpp`, `--override-mpp`, GeoJSON,
-/// overlays), shards run with `--controls` (a whole-run check that a shard cannot make), the
+/// overlays), shards run with `--controls` (a whole-run check that a shard cannot make: `merge
+/// --controls` makes it over the merged slides, as a single run would), the
 /// same slide in two shards, and rows that do not match their shard's `report.json` (count,
 /// order, SHA-256 of each slide's cell rows).
 ///
@@ -138,7 +139,7 @@ public enum ShardMerge {
         try differ("overlay settings (--overlays)", { $0.options.overlays ? "overlays" : "no overlays" })
         if let shard = shards.first(where: { $0.report.options.controls != nil }) {
             throw Refusal("\(shard.directory) was run with --controls \(shard.report.options.controls!): the controls check is made "
-                          + "over a whole run, which a shard is not; score the shards without --controls")
+                          + "over a whole run, which a shard is not; score the shards without --controls and merge with --controls")
         }
         var seen: [String: String] = [:]
         var folders: [String: String] = [:]
@@ -159,10 +160,22 @@ public enum ShardMerge {
 
     // MARK: Merging
 
+    /// The run QC a single run makes with `score --controls`, made over the merged slides:
+    /// what is wrong with the controls (empty: they passed). See `ControlCheck`.
+    public static func controlProblems(_ shards: [Shard], expected: [SlideTruth]) -> [String] {
+        let slides = shards.flatMap(\.report.slides)
+        return ControlCheck.problems(expected: expected, scored: Dictionary(slides.map { ($0.slide, $0.score) }, uniquingKeysWith: { a, _ in a }),
+                                     slideNames: slides.map(\.slide))
+    }
+
     /// Merges `shards` (checked with `check`) into `directory`. `invocation` is recorded as the
-    /// merged report's. Throws `Refusal` when a shard's files do not match its report (nothing is
-    /// renamed into place then), `ImageIOError` when the output cannot be written.
-    public static func merge(_ shards: [Shard], into directory: String, invocation: [String]) throws -> Result {
+    /// merged report's. `controls` (the labels file of `merge --controls`, recorded in the
+    /// header) and `runFlags` (added to every slide, as `score --controls` adds
+    /// `controls-failed`: those slides' rows of slides.csv are then written anew, as the run
+    /// writes them, rather than copied). Throws `Refusal` when a shard's files do not match its
+    /// report (nothing is renamed into place then), `ImageIOError` when the output cannot be written.
+    public static func merge(_ shards: [Shard], into directory: String, invocation: [String], controls: String? = nil,
+                             runFlags: [String] = []) throws -> Result {
         try check(shards)
         if let realOut = SlideDiscovery.realPath(directory) {
             for shard in shards where SlideDiscovery.realPath(shard.directory) == realOut {
@@ -186,7 +199,8 @@ public enum ShardMerge {
             AtomicFile.removeStaleTemporaries(in: directory + "/" + folder, recursive: true)
         }
 
-        let header = mergedHeader(shards, invocation: invocation)
+        var header = mergedHeader(shards, invocation: invocation)
+        header.options.controls = controls
         let writer = try Writer(directory: directory, header: header, shards: shards)
         var result = Result(slides: 0, tiles: 0, tilesFailed: 0, cells: 0, errors: 0, filesGathered: 0, filesLinked: 0)
         var totals = BatchTotals()
@@ -200,8 +214,9 @@ public enum ShardMerge {
                 let tilesCSV = try CSVRecordReader(path: shard.directory + "/tiles.csv")
                 let cellsCSV = try CSVRecordReader(path: shard.directory + "/cells.csv")
                 try writer.headers(slides: slidesCSV, tiles: tilesCSV, cells: cellsCSV, first: n == 0)
-                for slide in shard.report.slides {
-                    try writer.copyRows(of: slide, slides: slidesCSV, tiles: tilesCSV, cells: cellsCSV, shard: shard.directory)
+                for var slide in shard.report.slides {
+                    slide.flags += runFlags.filter { !slide.flags.contains($0) }
+                    try writer.copyRows(of: slide, slides: slidesCSV, tiles: tilesCSV, cells: cellsCSV, rewrite: !runFlags.isEmpty)
                     let gathered = try gather(slide, from: shard.directory, into: directory)
                     result.filesGathered += gathered.files
                     result.filesLinked += gathered.linked
@@ -579,8 +594,9 @@ extension ShardMerge {
 
         /// Copies a slide's rows of the three CSV files, checking that they are the slide's and
         /// as many as its summary says, and rebuilds its membrane histogram from its cells.
-        func copyRows(of slide: SlideSummary, slides: CSVRecordReader, tiles: CSVRecordReader, cells: CSVRecordReader, shard: String) throws {
-            try copy(1, of: slide.slide, from: slides, to: slidesFile)
+        func copyRows(of slide: SlideSummary, slides: CSVRecordReader, tiles: CSVRecordReader, cells: CSVRecordReader, rewrite: Bool) throws {
+            try copy(1, of: slide.slide, from: slides, to: rewrite ? nil : slidesFile)
+            if rewrite { try slidesFile.write(SlidesCSV.row(slide) + "\n") }
             try copy(slide.tiles.count, of: slide.slide, from: tiles, to: tilesFile)
             histogram = MembraneHistogram()
             var hasher = SHA256()
@@ -611,7 +627,8 @@ extension ShardMerge {
             }
         }
 
-        func copy(_ count: Int, of slide: String, from reader: CSVRecordReader, to file: AtomicStream) throws {
+        /// Copies `count` rows of `slide` (checked, and dropped when `file` is nil).
+        func copy(_ count: Int, of slide: String, from reader: CSVRecordReader, to file: AtomicStream?) throws {
             for _ in 0..<count {
                 guard let row = try reader.next() else {
                     throw Refusal("\(reader.path) ends before slide '\(slide)' of its report.json; the folder's files are not of one run")
@@ -620,7 +637,7 @@ extension ShardMerge {
                 guard first == slide else {
                     throw Refusal("\(reader.path): a row of slide '\(first ?? "")' where report.json has slide '\(slide)'; the folder's files are not of one run")
                 }
-                try row.withUnsafeBytes { try file.write($0) }
+                try row.withUnsafeBytes { try file?.write($0) }
             }
         }
 
@@ -674,7 +691,8 @@ extension ShardMerge {
             let path = shardDirectory + "/.state/lock"
             descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return nil }
-            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            // Shared: merges may read a shard together; a `score` run (exclusive) may not write it meanwhile.
+            guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else {
                 close(descriptor)
                 descriptor = -1
                 throw Refusal("\(shardDirectory): an ihc-score run is writing into it; merge once it has finished")
