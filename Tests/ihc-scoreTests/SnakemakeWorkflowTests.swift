@@ -72,8 +72,32 @@ struct SnakemakeWorkflowTests {
         // Three shards of consecutive slides, merged in order.
         let report = try Results.json(merged + "/report.json")
         let records = try #require(report["shards"] as? [[String: Any]])
-        #expect(records.map { $0["slides"] as? [String] ?? [] }.joined().map { $0 } == order)
+        #expect(records.flatMap { $0["slides"] as? [String] ?? [] } == order)
         #expect(records.count == 3)
         #expect(records.allSatisfy { ($0["slides"] as? [String])?.isEmpty == false })
+    }
+
+    @Test("snakemake --cores 2 splits a folder of slide folders into 2 shards (sorted, as score sorts them) and merges them into what one run over the folder writes",
+          .enabled(if: Snakemake.binary != nil,
+                   "snakemake could not be installed into \(Snakemake.venv) (scripts/setup-snakemake.sh: needs python3 with venv and PyPI)"))
+    func workflowOverAFolder() throws {
+        let scratch = Scratch()
+        let config = try ShardFixture.config(in: scratch)
+        let single = scratch.file("single")
+        let run = try CLI.run(["score", ShardFixture.folder, "--config", config, "--out", single, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+
+        let work = scratch.file("work")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let flow = try Snakemake.run(["-s", CLI.packageRoot + "/workflow/Snakefile", "--cores", "2", "--directory", work,
+                                      "--config", "slides_dir=\(ShardFixture.folder)", "shards=2", "out=results",
+                                      "ihc_score=\(CLI.binary)", "config=\(config)"], in: work)
+        #expect(flow.status == 0, "\(flow.stdout)")
+        let merged = work + "/results/merged"
+        try ShardFixture.expectSameResults(merged, single, overlays: false)
+        let report = try Results.json(merged + "/report.json")
+        let records = try #require(report["shards"] as? [[String: Any]])
+        #expect(records.count == 2)
+        #expect(records.flatMap { $0["slides"] as? [String] ?? [] } == ShardFixture.slides)
     }
 }
