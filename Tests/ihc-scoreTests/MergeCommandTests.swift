@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import StainScore
 import Testing
@@ -226,6 +229,25 @@ struct MergeCommandTests {
         let into = try CLI.run(["merge", a, "--out", a])
         #expect(into.status == 64)
         #expect(into.stderr.contains("is one of the shards"), "\(into.stderr)")
+
+        // A shard a run is writing into (its lock held, as `score` holds it) is refused; the output folder too.
+        let held = open(a + "/.state/lock", O_RDWR)
+        #expect(held >= 0)
+        #expect(flock(held, LOCK_EX | LOCK_NB) == 0)
+        let busy = try CLI.run(["merge", a, "--out", out])
+        #expect(busy.status == 64)
+        #expect(busy.stderr.contains("an ihc-score run is writing into it"), "\(busy.stderr)")
+        flock(held, LOCK_UN)
+        close(held)
+        let merging = try CLI.run(["merge", c, "--out", out, "--quiet"])
+        #expect(merging.status == 0, "\(merging.stderr)")
+        let outLock = open(out + "/.state/lock", O_RDWR)
+        #expect(flock(outLock, LOCK_EX | LOCK_NB) == 0)
+        let locked = try CLI.run(["merge", c, "--out", out])
+        #expect(locked.status == 74, "\(locked.stderr)")
+        flock(outLock, LOCK_UN)
+        close(outLock)
+        try FileManager.default.removeItem(atPath: out)
 
         // A shard whose cells.csv is not its report's (another run's file copied in) is refused too.
         try FileManager.default.removeItem(atPath: c + "/cells.csv")

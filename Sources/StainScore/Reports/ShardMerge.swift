@@ -40,7 +40,8 @@ import Foundation
 ///
 /// Every output is written to a temporary file and renamed into place, under the same lock on
 /// `DIR/.state/lock` that `score` takes, so a merge and a run never write one folder at once;
-/// each shard's lock is held too while it is read.
+/// each shard's lock is held shared from before its report is read to the end, so no run
+/// rewrites a shard under the merge (merges may share a shard).
 public enum ShardMerge {
     /// Why shards cannot be merged (nothing was written).
     public struct Refusal: Error, CustomStringConvertible, Sendable {
@@ -58,6 +59,9 @@ public enum ShardMerge {
         public var header: [String: JSONValue]
         /// SHA-256 of `report.json`.
         public var reportSHA256: String
+        /// The shard's `.state/lock`, held shared from before its report is read until the last
+        /// copy of this value is gone: no `score` run can rewrite the shard in between.
+        var lock: FolderLock?
     }
 
     /// What the merge wrote.
@@ -75,10 +79,12 @@ public enum ShardMerge {
 
     // MARK: Reading and checking
 
-    /// Reads each shard's `report.json`. Throws `Refusal` for a folder that is not a finished
-    /// `score` results folder.
+    /// Locks each shard (shared, as long as the returned values live) and reads its
+    /// `report.json`. Throws `Refusal` for a folder that is not a finished `score` results folder,
+    /// or that a run is writing into.
     public static func load(_ directories: [String]) throws -> [Shard] {
         try directories.map { directory in
+            let lock = try FolderLock(shardDirectory: directory)
             let path = directory + "/report.json"
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw Refusal("\(directory): no report.json — not the results folder of a finished `ihc-score score` run")
@@ -106,7 +112,7 @@ public enum ShardMerge {
             header["parameters"] = nil
             var hasher = SHA256()
             data.withUnsafeBytes { hasher.update($0) }
-            return Shard(directory: directory, report: report, header: header, reportSHA256: hasher.hexDigest())
+            return Shard(directory: directory, report: report, header: header, reportSHA256: hasher.hexDigest(), lock: lock)
         }
     }
 
@@ -187,13 +193,8 @@ public enum ShardMerge {
         } catch {
             throw ImageIOError(.cannotWrite, path: directory, message: "cannot create the output folder: \(BatchOutput.reason(error))")
         }
-        let lock = try FolderLock(directory: directory, create: true)
+        let lock = try FolderLock(directory: directory)
         defer { lock.release() }
-        var shardLocks: [FolderLock] = []
-        defer { shardLocks.forEach { $0.release() } }
-        for shard in shards {
-            if let held = try FolderLock(shardDirectory: shard.directory) { shardLocks.append(held) }
-        }
         AtomicFile.removeStaleTemporaries(in: directory, recursive: false)
         for folder in [".state", "geojson", "overlays"] {
             AtomicFile.removeStaleTemporaries(in: directory + "/" + folder, recursive: true)
@@ -670,11 +671,11 @@ extension ShardMerge {
     }
 
     /// `DIR/.state/lock`, held with `flock` as `BatchOutput` holds it: one writer per folder.
-    final class FolderLock {
+    final class FolderLock: @unchecked Sendable {
         private var descriptor: Int32
 
         /// Locks the output folder (creating the lock file); throws when another run holds it.
-        init(directory: String, create: Bool) throws {
+        init(directory: String) throws {
             let path = directory + "/.state/lock"
             descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw ImageIOError(.cannotWrite, path: path, message: "cannot create: \(FileBytes.systemMessage())") }
