@@ -15,7 +15,7 @@ struct IHCScore: ParsableCommand {
               1   an unexpected internal error
             """,
         version: StainScoreVersion.version,
-        subcommands: [Info.self, Score.self, Calibrate.self, Config.self, Synth.self, Validate.self, Bench.self])
+        subcommands: [Info.self, Score.self, Merge.self, Calibrate.self, Config.self, Synth.self, Validate.self, Bench.self])
 
     static func main() {
         MemoryPolicy.retainFreedBlocks()
