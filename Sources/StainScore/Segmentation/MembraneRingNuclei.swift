@@ -52,9 +52,14 @@ enum MembraneRingNuclei {
         // opening of the stained pixels; outside the image counts as unstained).
         let blobRadius = Swift.max(1, Int((p.maximumMembraneWidthMicrons / 2 / pixelSize).rounded(.up)))
         var stained = [UInt8](repeating: 0, count: n)
+        var stainedCount = 0
         dab.values.withUnsafeBufferPointer { d in
             for i in 0..<n { stained[i] = d[i] >= level ? 1 : 0 }
+            for i in 0..<n { stainedCount &+= Int(stained[i]) }
         }
+        // A ring round the smallest cell is longer than this: no stain, no ring.
+        let shortestRing = Int((4 * (p.minimumAreaMicrons2 / (pixelSize * pixelSize)).squareRoot()).rounded(.down))
+        if stainedCount < shortestRing { return 0 }
         let blobs = dilate(erode(stained, width: w, height: h, radius: blobRadius), width: w, height: h, radius: blobRadius)
         let open = Plane<UInt8>(width: w, height: h) { o in
             for i in 0..<n { o[i] = stained[i] & (1 &- blobs[i]) ^ 1 }
