@@ -13,12 +13,12 @@ public enum ReportJSON {
 
     /// What is known before the first slide.
     public struct Header: Encodable, Sendable {
-        public struct RuleSetInfo: Encodable, Sendable {
+        public struct RuleSetInfo: Codable, Sendable {
             public var name: String
             public var summary: String
         }
 
-        public struct Options: Encodable, Sendable {
+        public struct Options: Codable, Sendable {
             public var jobs: Int
             public var resume: Bool
             public var geojson: Bool
@@ -111,7 +111,7 @@ public enum ReportJSON {
             public var categories: [String: Int]
         }
 
-        public struct Timings: Encodable, Sendable {
+        public struct Timings: Codable, Sendable {
             public var wallSeconds: Double
             public var cpuSeconds: Double
             public var jobs: Int

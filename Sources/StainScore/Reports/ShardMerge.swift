@@ -407,34 +407,9 @@ public enum ShardMerge {
 /// The members of a shard's `report.json` the merge uses (`ReportJSON.Header`, the slides and
 /// `ReportJSON.Footer`, read back).
 public struct ShardReport: Decodable, Sendable {
-    public struct RuleSetInfo: Decodable, Sendable {
-        public var name: String
-        public var summary: String
-    }
-
-    public struct Options: Decodable, Sendable {
-        public var jobs: Int
-        public var resume: Bool
-        public var geojson: Bool
-        public var overlays: Bool
-        public var layout: String?
-        public var mpp: Double?
-        public var overrideMpp: Bool
-        public var config: String?
-        public var calibration: String?
-        public var calibrationSHA256: String?
-        public var controls: String?
-    }
-
-    public struct Timings: Decodable, Sendable {
-        public var wallSeconds: Double
-        public var cpuSeconds: Double
-        public var jobs: Int
-        public var tilesAnalysed: Int
-        public var tilesPerSecond: Double
-        public var megapixelsPerSecond: Double
-        public var peakResidentBytes: Int
-    }
+    public typealias RuleSetInfo = ReportJSON.Header.RuleSetInfo
+    public typealias Options = ReportJSON.Header.Options
+    public typealias Timings = ReportJSON.Footer.Timings
 
     public var schema: String
     public var tool: String

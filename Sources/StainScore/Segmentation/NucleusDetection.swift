@@ -314,6 +314,14 @@ public enum NucleusDetector {
         return detection
     }
 
+    /// The variances along the principal axes (λ₁ ≥ λ₂ > 0) of a region with second central
+    /// moments vxx, vyy, vxy: √(λ₁/λ₂) is its elongation, 4√λ₂ its width across the short axis.
+    static func principalVariances(vxx: Double, vyy: Double, vxy: Double) -> (Double, Double) {
+        let tr = vxx + vyy, det = vxx * vyy - vxy * vxy
+        let disc = Swift.max(0, tr * tr / 4 - det).squareRoot()
+        return (tr / 2 + disc, Swift.max(1e-9, tr / 2 - disc))
+    }
+
     /// `seeds` (strongest first) without all but the strongest in each mask region shaped like a
     /// stromal spindle (`spindleMinimumElongation`, `spindleMaximumWidthMicrons`).
     static func oneSeedPerSpindle(_ seeds: [Int], components: Plane<Int32>, count: Int, pixelSize: Double,
@@ -340,10 +348,7 @@ public enum NucleusDetector {
         for k in 1..<(count + 1) where seedsIn[k] > 1 {
             let m = SIMD8<Double>(moments[k]), n = m[0]
             let mx = m[1] / n, my = m[2] / n
-            let vxx = m[3] / n - mx * mx, vyy = m[4] / n - my * my, vxy = m[5] / n - mx * my
-            let tr = vxx + vyy, det = vxx * vyy - vxy * vxy
-            let disc = Swift.max(0, tr * tr / 4 - det).squareRoot()
-            let l1 = tr / 2 + disc, l2 = Swift.max(1e-9, tr / 2 - disc)
+            let (l1, l2) = principalVariances(vxx: m[3] / n - mx * mx, vyy: m[4] / n - my * my, vxy: m[5] / n - mx * my)
             spindle[k] = (l1 / l2).squareRoot() >= p.spindleMinimumElongation
                 && 4 * l2.squareRoot() * pixelSize <= p.spindleMaximumWidthMicrons
         }
@@ -495,10 +500,8 @@ public enum NucleusDetector {
             guard a >= p.minimumAreaMicrons2, a <= p.maximumAreaMicrons2 else { continue }
             let c = Double(area[l])
             let mx = Double(sx[l]) / c, my = Double(sy[l]) / c
-            let vxx = Double(sxx[l]) / c - mx * mx, vyy = Double(syy[l]) / c - my * my, vxy = Double(sxy[l]) / c - mx * my
-            let tr = vxx + vyy, det = vxx * vyy - vxy * vxy
-            let disc = max(0, tr * tr / 4 - det).squareRoot()
-            let l1 = tr / 2 + disc, l2 = max(1e-9, tr / 2 - disc)
+            let (l1, l2) = principalVariances(vxx: Double(sxx[l]) / c - mx * mx, vyy: Double(syy[l]) / c - my * my,
+                                              vxy: Double(sxy[l]) / c - mx * my)
             // Membrane DAB leaking into the hematoxylin channel: a DAB-dominated region that is
             // not a compact round blob (a nucleus stained by a nuclear marker is one).
             let meanDAB = sums[l][3] / c, meanH = sums[l][0] / c
