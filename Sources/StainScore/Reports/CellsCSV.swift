@@ -29,16 +29,70 @@ public enum CellsCSV {
 
     /// The row of the `index`-th cell of its tile (no line end).
     public static func row(slide: String, cell c: CellMeasurement, index: Int) -> String {
-        let f = CSVFormatting.fixed
-        return CSVFormatting.row([
-            slide, c.tile, f(c.x, 2), f(c.y, 2), c.kind.rawValue, String(c.cellClass.rawValue),
-            f(c.membrane.intensity, 4), f(c.membrane.completeness, 4), f(c.membrane.longestArc, 4),
-            f(c.membraneMeanOD, 4), f(c.membraneP90OD, 4), f(c.membraneThicknessMicrons, 3), f(c.cytoplasmOD, 4),
-            f(c.nucleusAreaMicrons2, 2), f(c.cellAreaMicrons2, 2), c.exclusion?.rawValue ?? "",
-            f(c.nucleus.hematoxylinMeanOD, 4), f(c.nucleus.hematoxylinSD, 4), f(c.nucleus.contrastOD, 4),
-            f(c.nucleus.elongation, 3), f(c.nucleus.minorAxisMicrons, 2), String(c.nucleus.neighbours),
-            f(c.nucleus.nearestNeighbourMicrons, 2),
-            CellIdentifier.uuid(slide: slide, tile: c.tile, index: index),
-        ])
+        let out = TextBuffer(capacity: 256)
+        var rows = Rows(slide: slide)
+        rows.append(c, index: index, to: out)
+        return String(out.string.dropLast())
+    }
+
+    /// Appends the rows (each with its line end) of `cells`, a tile's cells in order, to `out`.
+    public static func appendRows(slide: String, cells: [CellMeasurement], to out: TextBuffer) {
+        var rows = Rows(slide: slide)
+        for (index, cell) in cells.enumerated() { rows.append(cell, index: index, to: out) }
+    }
+
+    /// What the rows of one slide share — its spelled name, and per tile the spelled tile field
+    /// and the identifier hash prefix — made once per tile rather than once per cell.
+    struct Rows {
+        let slide: String
+        let slideField: TextBuffer
+        var tile: String?
+        var tileField = TextBuffer(capacity: 128)
+        var prefix = SHA256()
+
+        init(slide: String) {
+            self.slide = slide
+            slideField = TextBuffer(capacity: 128)
+            CSVFormatting.appendField(slide, to: slideField)
+        }
+
+        /// Appends the row of the `index`-th cell of its tile, with its line end.
+        mutating func append(_ c: CellMeasurement, index: Int, to out: TextBuffer) {
+            if c.tile != tile {
+                tile = c.tile
+                tileField.removeAll()
+                CSVFormatting.appendField(c.tile, to: tileField)
+                prefix = CellIdentifier.prefix(slide: slide, tile: c.tile)
+            }
+            let comma = UInt8(ascii: ",")
+            slideField.withBytes { out.append($0) }
+            out.append(byte: comma)
+            tileField.withBytes { out.append($0) }
+            out.append(byte: comma)
+            out.appendFixed(c.x, 2); out.append(byte: comma)
+            out.appendFixed(c.y, 2); out.append(byte: comma)
+            out.append(c.kind == .tumour ? "tumour" as StaticString : "excluded"); out.append(byte: comma)
+            out.append(int: c.cellClass.rawValue); out.append(byte: comma)
+            out.appendFixed(c.membrane.intensity, 4); out.append(byte: comma)
+            out.appendFixed(c.membrane.completeness, 4); out.append(byte: comma)
+            out.appendFixed(c.membrane.longestArc, 4); out.append(byte: comma)
+            out.appendFixed(c.membraneMeanOD, 4); out.append(byte: comma)
+            out.appendFixed(c.membraneP90OD, 4); out.append(byte: comma)
+            out.appendFixed(c.membraneThicknessMicrons, 3); out.append(byte: comma)
+            out.appendFixed(c.cytoplasmOD, 4); out.append(byte: comma)
+            out.appendFixed(c.nucleusAreaMicrons2, 2); out.append(byte: comma)
+            out.appendFixed(c.cellAreaMicrons2, 2); out.append(byte: comma)
+            if let exclusion = c.exclusion { CSVFormatting.appendField(exclusion.rawValue, to: out) }
+            out.append(byte: comma)
+            out.appendFixed(c.nucleus.hematoxylinMeanOD, 4); out.append(byte: comma)
+            out.appendFixed(c.nucleus.hematoxylinSD, 4); out.append(byte: comma)
+            out.appendFixed(c.nucleus.contrastOD, 4); out.append(byte: comma)
+            out.appendFixed(c.nucleus.elongation, 3); out.append(byte: comma)
+            out.appendFixed(c.nucleus.minorAxisMicrons, 2); out.append(byte: comma)
+            out.append(int: c.nucleus.neighbours); out.append(byte: comma)
+            out.appendFixed(c.nucleus.nearestNeighbourMicrons, 2); out.append(byte: comma)
+            CellIdentifier.append(index: index, after: prefix, to: out)
+            out.append(byte: 10)
+        }
     }
 }
