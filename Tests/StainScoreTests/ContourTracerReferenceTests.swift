@@ -128,8 +128,13 @@ struct ContourTracerReferenceTests {
     func shapes() {
         var random = WriterFormattingTests.Random(state: 11)
         for _ in 0..<3000 {
-            let w = 1 + Int(random.next() % 9), h = 1 + Int(random.next() % 9)
-            let values = (0..<(w * h)).map { _ in Int32(random.next() % 3) }
+            let w = 1 + Int(random.next() % 11), h = 1 + Int(random.next() % 11)
+            // Labels kept off the frame half the time, so the walk without edge checks is tried too.
+            let framed = random.next() % 2 == 0
+            let values = (0..<(w * h)).map { i -> Int32 in
+                if framed, i % w == 0 || i % w == w - 1 || i < w || i >= w * (h - 1) { return 0 }
+                return Int32(random.next() % 3)
+            }
             let plane = Plane<Int32>(width: w, height: h, values: values)
             let (bounds, tops, first) = ContourTracer.regions(of: plane, count: 2)
             for (k, box) in bounds.enumerated() {
@@ -140,10 +145,13 @@ struct ContourTracerReferenceTests {
                 #expect(first[k] == values.firstIndex(of: Int32(k + 1)))
                 // The border walk accepts exactly the one-piece, hole-free labels, with the same ring.
                 let walked = ContourTracer.simpleExterior(of: Int32(k + 1), in: plane, firstPixel: first[k], topEdges: tops[k])
+                let walkedInside = ContourTracer.simpleExterior(of: Int32(k + 1), in: plane, firstPixel: first[k], topEdges: tops[k], bounds: box)
                 if reference.count == 1, reference[0].holes.isEmpty {
                     #expect(walked == reference[0].exterior)
+                    #expect(walkedInside == reference[0].exterior)
                 } else {
                     #expect(walked == nil)
+                    #expect(walkedInside == nil)
                 }
             }
         }

@@ -193,7 +193,7 @@ struct WriterFormattingTests {
         var random = Random(state: 7)
         var values = [0, 1, -1, 9, 10, Int.max, Int.min + 1, 1_000_000]
         for _ in 0..<2000 { values.append(Int(bitPattern: UInt(random.next() >> (random.next() % 64)))) }
-        for v in values {
+        for v in values + Array(-1000...100_000) {
             out.removeAll()
             out.append(int: v)
             #expect(out.string == String(v))
@@ -216,6 +216,30 @@ struct WriterFormattingTests {
             for index in [0, 1, 9, 10, 123, 99_999, -1] {
                 #expect(CellIdentifier.uuid(slide: slide, tile: tile, index: index) == ReferenceWriters.uuid(slide: slide, tile: tile, index: index))
             }
+        }
+    }
+
+    @Test("cells.csv rows with non-finite, huge and negative values, exclusions and quoted names")
+    func oddCells() {
+        let values: [Double] = [.nan, .infinity, -.infinity, 1e300, -1e13, 123_456_789_012.345, -0.0001, 0.125, 2.5]
+        for (k, v) in values.enumerated() {
+            var cell = CellMeasurement(tile: k % 2 == 0 ? "t.png" : "a, \"b\".png", x: v, y: -v, kind: k % 3 == 0 ? .excluded : .tumour,
+                                       cellClass: .two, membrane: MembraneStaining(intensity: v, completeness: 0.5, longestArc: v),
+                                       membraneMeanOD: v, membraneP90OD: 0.4, membraneThicknessMicrons: v, cytoplasmOD: v,
+                                       nucleusAreaMicrons2: v, cellAreaMicrons2: v)
+            if k % 3 == 0 { cell.exclusion = .lymphocyte }
+            cell.nucleus.hematoxylinMeanOD = v
+            cell.nucleus.nearestNeighbourMicrons = v
+            cell.nucleus.neighbours = -k
+            for slide in ["s", " padded "] {
+                #expect(CellsCSV.row(slide: slide, cell: cell, index: k) == ReferenceWriters.cellRow(slide: slide, cell: cell, index: k))
+            }
+            let square = [PixelPolygon(exterior: [SIMD2(1, 2), SIMD2(4, 2), SIMD2(4, 5.5), SIMD2(1, 2)])]
+            let out = TextBuffer()
+            GeoJSONWriter.appendFeature(cell: cell, index: k, prefix: CellIdentifier.prefix(slide: "s", tile: cell.tile),
+                                        outline: square, nucleus: k % 2 == 0 ? [] : square + square, scale: 1, to: out)
+            #expect(out.string == ReferenceWriters.feature(slide: "s", cell: cell, index: k, outline: square,
+                                                           nucleus: k % 2 == 0 ? [] : square + square))
         }
     }
 

@@ -82,7 +82,13 @@ public enum ContourTracer {
     /// stays in the same pixel) and starts where that trace starts its first ring, so the ring is
     /// the same. It is accepted when it went east along all `topEdges` of the label: every other
     /// ring — of another piece, or around a hole — would go east along a top edge too.
-    static func simpleExterior(of label: Int32, in plane: Plane<Int32>, firstPixel: Int, topEdges: Int) -> [SIMD2<Double>]? {
+    ///
+    /// The ring's points are multiplied by `factor` and cut at `right` and `bottom` (the labels'
+    /// blocks scaled back to pixels, as `Outlines` does); it starts at its top-left corner.
+    /// `bounds`, the label's bounding box when known, lets a label away from the image's edges be
+    /// walked without edge checks.
+    static func simpleExterior(of label: Int32, in plane: Plane<Int32>, firstPixel: Int, topEdges: Int, bounds: PixelRect? = nil,
+                               factor: Double = 1, right: Double = .infinity, bottom: Double = .infinity) -> [SIMD2<Double>]? {
         let w = plane.width, h = plane.height
         return plane.values.withUnsafeBufferPointer { buffer -> [SIMD2<Double>]? in
             let v = buffer.baseAddress!
@@ -92,12 +98,44 @@ public enum ContourTracer {
             let sx = firstPixel % w, sy = firstPixel / w
             var ring: [SIMD2<Double>] = []
             ring.reserveCapacity(32)
-            ring.append(SIMD2(Double(sx), Double(sy)))
+            @inline(__always) func corner(_ x: Int, _ y: Int) -> SIMD2<Double> {
+                SIMD2(Swift.min(Double(x) * factor, right), Swift.min(Double(y) * factor, bottom))
+            }
+            ring.append(corner(sx, sy))
             // Along the top edge of the first pixel, eastwards.
             var x = sx &+ 1, y = sy, dx = 1, dy = 0
             var east = 1
             var steps = 0
             let limit = 4 &* plane.width &* plane.height &+ 4
+            if let box = bounds, box.x > 0, box.y > 0, box.x &+ box.width < w, box.y &+ box.height < h {
+                // Away from the image's edges every pixel looked at exists: the walk goes by
+                // index, directions numbered east, south, west, north (a right turn adds one).
+                // Vertex (x, y) is the top-left corner of pixel index y · w + x; the pixels ahead
+                // on the right and on the left, and the step, per direction:
+                let aheadRight = (0, -1, -w &- 1, -w), aheadLeft = (-w, 0, -1, -w &- 1), step = (1, w, -1, -w)
+                @inline(__always) func pick(_ t: (Int, Int, Int, Int), _ d: Int) -> Int {
+                    d == 0 ? t.0 : d == 1 ? t.1 : d == 2 ? t.2 : t.3
+                }
+                let stepX = (1, 0, -1, 0), stepY = (0, 1, 0, -1)
+                let start = firstPixel
+                var p = start &+ 1
+                var d = 0
+                while p != start {
+                    let fr = v[p &+ pick(aheadRight, d)] == label, fl = v[p &+ pick(aheadLeft, d)] == label
+                    let next = !fr ? (d &+ 1) & 3 : !fl ? d : (d &+ 3) & 3
+                    if next != d { ring.append(corner(x, y)) }
+                    d = next
+                    if d == 0 { east &+= 1 }
+                    p &+= pick(step, d)
+                    x &+= pick(stepX, d)
+                    y &+= pick(stepY, d)
+                    steps &+= 1
+                    if steps > limit { return nil }
+                }
+                guard east == topEdges else { return nil }
+                ring.append(ring[0])
+                return ring
+            }
             while x != sx || y != sy {
                 // The pixels ahead of vertex (x, y), on the right and on the left of the travel.
                 let fr: Bool, fl: Bool
@@ -112,7 +150,7 @@ public enum ContourTracer {
                 else if !fl { nx = dx; ny = dy }  // straight on
                 else { nx = dy; ny = -dx }  // turn left
                 if nx != dx || ny != dy {
-                    ring.append(SIMD2(Double(x), Double(y)))
+                    ring.append(corner(x, y))
                 }
                 dx = nx; dy = ny
                 if dx == 1 { east &+= 1 }
@@ -305,11 +343,15 @@ public enum ContourTracer {
         public func polygons(of label: Int32, scratch: Scratch) -> [PixelPolygon] {
             let l = Int(label)
             guard l >= 1, l <= bounds.count, let box = bounds[l - 1] else { return [] }
-            // Most labels are one piece without holes: their border is walked; the others traced whole.
-            let traced = ContourTracer.simpleExterior(of: label, in: plane, firstPixel: first[l - 1], topEdges: topEdges[l - 1])
-                .map { [PixelPolygon(exterior: $0)] } ?? ContourTracer.polygons(of: label, in: plane, bounds: box, scratch: scratch)
-            guard factor > 1 else { return traced }
             let f = Double(factor), right = Double(width), bottom = Double(height)
+            // Most labels are one piece without holes: their border is walked (and scaled as it
+            // goes: the walk starts at the top-left corner); the others are traced whole.
+            if let ring = ContourTracer.simpleExterior(of: label, in: plane, firstPixel: first[l - 1], topEdges: topEdges[l - 1],
+                                                       bounds: box, factor: f, right: right, bottom: bottom) {
+                return [PixelPolygon(exterior: ring)]
+            }
+            let traced = ContourTracer.polygons(of: label, in: plane, bounds: box, scratch: scratch)
+            guard factor > 1 else { return traced }
             // Scaling and the cut keep the corners' order (no two corners meet), so the top-left
             // corner is found on the traced ring and the scaled ring written once from it.
             func scaled(_ ring: [SIMD2<Double>]) -> [SIMD2<Double>] {

@@ -21,8 +21,13 @@ public enum CellIdentifier {
 
     /// Appends the identifier of the `index`-th cell after `prefix` (`prefix(slide:tile:)`).
     public static func append(index: Int, after prefix: SHA256, to out: TextBuffer) {
+        out.appendUnsafe(maximum: 36) { write(index: index, after: prefix, to: $0) }
+    }
+
+    /// Spells the identifier of the `index`-th cell after `prefix` at `p` (36 bytes, returned).
+    public static func write(index: Int, after prefix: SHA256, to p: UnsafeMutablePointer<UInt8>) -> Int {
         var hasher = prefix
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
             // The index in decimal, as the string interpolation spelled it.
             var v = index.magnitude
             var at = 32
@@ -36,12 +41,15 @@ public enum CellIdentifier {
             hasher.finalize(into: scratch.baseAddress!)
             scratch[6] = (scratch[6] & 0x0F) | 0x80
             scratch[8] = (scratch[8] & 0x3F) | 0x80
-            SHA256.hexDigits.withUnsafeBufferPointer { digits in
+            return SHA256.hexDigits.withUnsafeBufferPointer { digits in
+                var n = 0
                 for k in 0..<16 {
-                    if k == 4 || k == 6 || k == 8 || k == 10 { out.append(byte: UInt8(ascii: "-")) }
-                    out.append(byte: digits[Int(scratch[k] >> 4)])
-                    out.append(byte: digits[Int(scratch[k] & 15)])
+                    if k == 4 || k == 6 || k == 8 || k == 10 { p[n] = UInt8(ascii: "-"); n &+= 1 }
+                    p[n] = digits[Int(scratch[k] >> 4)]
+                    p[n &+ 1] = digits[Int(scratch[k] & 15)]
+                    n &+= 2
                 }
+                return n
             }
         }
     }

@@ -64,35 +64,77 @@ public enum CellsCSV {
                 CSVFormatting.appendField(c.tile, to: tileField)
                 prefix = CellIdentifier.prefix(slide: slide, tile: c.tile)
             }
-            let comma = UInt8(ascii: ",")
-            slideField.withBytes { out.append($0) }
-            out.append(byte: comma)
-            tileField.withBytes { out.append($0) }
-            out.append(byte: comma)
-            out.appendFixed(c.x, 2); out.append(byte: comma)
-            out.appendFixed(c.y, 2); out.append(byte: comma)
-            out.append(c.kind == .tumour ? "tumour" as StaticString : "excluded"); out.append(byte: comma)
-            out.append(int: c.cellClass.rawValue); out.append(byte: comma)
-            out.appendFixed(c.membrane.intensity, 4); out.append(byte: comma)
-            out.appendFixed(c.membrane.completeness, 4); out.append(byte: comma)
-            out.appendFixed(c.membrane.longestArc, 4); out.append(byte: comma)
-            out.appendFixed(c.membraneMeanOD, 4); out.append(byte: comma)
-            out.appendFixed(c.membraneP90OD, 4); out.append(byte: comma)
-            out.appendFixed(c.membraneThicknessMicrons, 3); out.append(byte: comma)
-            out.appendFixed(c.cytoplasmOD, 4); out.append(byte: comma)
-            out.appendFixed(c.nucleusAreaMicrons2, 2); out.append(byte: comma)
-            out.appendFixed(c.cellAreaMicrons2, 2); out.append(byte: comma)
-            if let exclusion = c.exclusion { CSVFormatting.appendField(exclusion.rawValue, to: out) }
-            out.append(byte: comma)
-            out.appendFixed(c.nucleus.hematoxylinMeanOD, 4); out.append(byte: comma)
-            out.appendFixed(c.nucleus.hematoxylinSD, 4); out.append(byte: comma)
-            out.appendFixed(c.nucleus.contrastOD, 4); out.append(byte: comma)
-            out.appendFixed(c.nucleus.elongation, 3); out.append(byte: comma)
-            out.appendFixed(c.nucleus.minorAxisMicrons, 2); out.append(byte: comma)
-            out.append(int: c.nucleus.neighbours); out.append(byte: comma)
-            out.appendFixed(c.nucleus.nearestNeighbourMicrons, 2); out.append(byte: comma)
-            CellIdentifier.append(index: index, after: prefix, to: out)
-            out.append(byte: 10)
+            // Every field but the names and the exclusion is at most 24 bytes — but a value of 10¹²
+            // or more, spelled by the C library in up to 330: one reservation for the row.
+            let exclusion = c.exclusion?.rawValue
+            @inline(__always) func huge(_ v: Double) -> Int { v.isFinite && Swift.abs(v) >= 1e12 ? 340 : 0 }
+            let hugeBytes = huge(c.x) &+ huge(c.y) &+ huge(c.membrane.intensity) &+ huge(c.membrane.completeness)
+                &+ huge(c.membrane.longestArc) &+ huge(c.membraneMeanOD) &+ huge(c.membraneP90OD) &+ huge(c.membraneThicknessMicrons)
+                &+ huge(c.cytoplasmOD) &+ huge(c.nucleusAreaMicrons2) &+ huge(c.cellAreaMicrons2) &+ huge(c.nucleus.hematoxylinMeanOD)
+                &+ huge(c.nucleus.hematoxylinSD) &+ huge(c.nucleus.contrastOD) &+ huge(c.nucleus.elongation)
+                &+ huge(c.nucleus.minorAxisMicrons) &+ huge(c.nucleus.nearestNeighbourMicrons)
+            let maximum = slideField.count &+ tileField.count &+ 2 &* (exclusion?.utf8.count ?? 0) &+ 2 &+ 24 &* 30 &+ hugeBytes
+            slideField.withBytes { slide in
+                tileField.withBytes { tileName in
+                    out.appendUnsafe(maximum: maximum) { p in
+                        let comma = UInt8(ascii: ",")
+                        var n = 0
+                        @inline(__always) func bytes(_ b: UnsafeRawBufferPointer) {
+                            if let base = b.baseAddress, b.count > 0 { (p + n).update(from: base.assumingMemoryBound(to: UInt8.self), count: b.count) }
+                            n &+= b.count
+                        }
+                        @inline(__always) func fixed(_ value: Double, _ digits: Int) {
+                            // Finite values below 10¹² (every measurement); others as the C library spells them.
+                            if value.isFinite {
+                                if Swift.abs(value) < 1e12 {
+                                    n &+= TextBuffer.write(fixed: value, digits: digits, to: p + n)
+                                } else {
+                                    var text = CSVFormatting.fixed(value, digits)
+                                    text.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+                                }
+                            }
+                            p[n] = comma
+                            n &+= 1
+                        }
+                        @inline(__always) func int(_ value: Int) {
+                            n &+= TextBuffer.write(int: value, to: p + n)
+                            p[n] = comma
+                            n &+= 1
+                        }
+                        bytes(slide); p[n] = comma; n &+= 1
+                        bytes(tileName); p[n] = comma; n &+= 1
+                        fixed(c.x, 2)
+                        fixed(c.y, 2)
+                        let kind: StaticString = c.kind == .tumour ? "tumour," : "excluded,"
+                        bytes(UnsafeRawBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount))
+                        int(c.cellClass.rawValue)
+                        fixed(c.membrane.intensity, 4)
+                        fixed(c.membrane.completeness, 4)
+                        fixed(c.membrane.longestArc, 4)
+                        fixed(c.membraneMeanOD, 4)
+                        fixed(c.membraneP90OD, 4)
+                        fixed(c.membraneThicknessMicrons, 3)
+                        fixed(c.cytoplasmOD, 4)
+                        fixed(c.nucleusAreaMicrons2, 2)
+                        fixed(c.cellAreaMicrons2, 2)
+                        if let exclusion {
+                            var field = CSVFormatting.field(exclusion)
+                            field.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+                        }
+                        p[n] = comma; n &+= 1
+                        fixed(c.nucleus.hematoxylinMeanOD, 4)
+                        fixed(c.nucleus.hematoxylinSD, 4)
+                        fixed(c.nucleus.contrastOD, 4)
+                        fixed(c.nucleus.elongation, 3)
+                        fixed(c.nucleus.minorAxisMicrons, 2)
+                        int(c.nucleus.neighbours)
+                        fixed(c.nucleus.nearestNeighbourMicrons, 2)
+                        n &+= CellIdentifier.write(index: index, after: prefix, to: p + n)
+                        p[n] = 10
+                        return n &+ 1
+                    }
+                }
+            }
         }
     }
 }

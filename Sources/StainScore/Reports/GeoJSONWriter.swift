@@ -25,16 +25,38 @@ public enum GeoJSONWriter {
         return out.string
     }
 
-    /// Appends the FeatureCollection (`featureCollection`) to `out`. With a `meter`, tracing
-    /// the outlines is timed as `outlines` and the text as `geojson`.
-    public static func append(slide: String, cells: [CellMeasurement], analysis: TileAnalysis, to out: TextBuffer,
-                              meter: BatchMeter? = nil) {
+    /// Appends the FeatureCollection (`featureCollection`) to `out`.
+    public static func append(slide: String, cells: [CellMeasurement], analysis: TileAnalysis, to out: TextBuffer) {
+        append(slide: slide, cells: cells, outlines: CellOutlines(cells: cells, analysis: analysis), to: out)
+    }
+
+    /// Writes the FeatureCollection of `cells` to `path` atomically, through a 64 KiB buffer.
+    /// With a `meter`, tracing the outlines is timed as `outlines`, the text and its writing as
+    /// `geojson`, closing and renaming the file as `geojson-write`.
+    public static func write(slide: String, cells: [CellMeasurement], analysis: TileAnalysis, to path: String,
+                             meter: BatchMeter? = nil) throws {
         let outlines = meter.measure("outlines") { CellOutlines(cells: cells, analysis: analysis) }
-        meter.measure("geojson") { append(slide: slide, cells: cells, outlines: outlines, to: out) }
+        let file = try AtomicStream(path: path)
+        let out = TextBuffer(capacity: 80 << 10)
+        try meter.measure("geojson") {
+            try append(slide: slide, cells: cells, outlines: outlines, to: out, flushBytes: 64 << 10) { text in
+                try text.withBytes { try file.write($0) }
+            }
+            try out.withBytes { try file.write($0) }
+        }
+        try meter.measure("geojson-write") { try file.commit() }
     }
 
     /// Appends the FeatureCollection of `cells` with their traced `outlines`.
     public static func append(slide: String, cells: [CellMeasurement], outlines: CellOutlines, to out: TextBuffer) {
+        append(slide: slide, cells: cells, outlines: outlines, to: out, flushBytes: .max) { _ in }
+    }
+
+    /// Appends the FeatureCollection of `cells` with their traced `outlines`, handing the text
+    /// over to `flush` (and emptying `out`) whenever it passes `flushBytes`: a tile's GeoJSON
+    /// then streams to its file through a small buffer. What is left at the end stays in `out`.
+    public static func append(slide: String, cells: [CellMeasurement], outlines: CellOutlines, to out: TextBuffer,
+                              flushBytes: Int, flush: (TextBuffer) throws -> Void) rethrows {
         out.append("{\"type\":\"FeatureCollection\",\"features\":[")
         var tile: String?
         var prefix = SHA256()
@@ -49,6 +71,10 @@ public enum GeoJSONWriter {
             first = false
             appendFeature(cell: cell, index: index, prefix: prefix, outline: traced.cell, nucleus: traced.nucleus,
                           scale: outlines.scale, to: out)
+            if out.count >= flushBytes {
+                try flush(out)
+                out.removeAll()
+            }
         }
         if !first { out.append(byte: 10) }
         out.append("]}\n")
@@ -83,23 +109,52 @@ public enum GeoJSONWriter {
         out.append(int: Int(colour.2))
         out.append("]},\"isLocked\":false,\"measurements\":{")
         out.append(keys[0]); out.append(int: c.kind == .tumour ? c.cellClass.rawValue : 0)
-        // A measurement that is not a number is written 0 (JSON has no NaN).
-        func measurement(_ k: Int, _ value: Double, _ digits: Int) {
-            out.append(byte: UInt8(ascii: ","))
-            out.append(keys[k])
-            if value.isFinite { out.appendFixed(value, digits) } else { out.append(byte: UInt8(ascii: "0")) }
+        // A measurement that is not a number is written 0 (JSON has no NaN). Keys and values
+        // are at most 40 + 24 bytes each (values below 10¹², every real measurement): one
+        // reservation for the eleven. Larger values take the C library's long spelling.
+        @inline(__always) func small(_ v: Double) -> Bool { !v.isFinite || Swift.abs(v) < 1e12 }
+        guard small(c.x), small(c.y), small(c.membrane.intensity), small(c.membrane.completeness), small(c.membrane.longestArc),
+              small(c.membraneMeanOD), small(c.membraneP90OD), small(c.membraneThicknessMicrons), small(c.cytoplasmOD),
+              small(c.nucleusAreaMicrons2), small(c.cellAreaMicrons2) else {
+            let values = [c.x, c.y, c.membrane.intensity, c.membrane.completeness, c.membrane.longestArc, c.membraneMeanOD,
+                          c.membraneP90OD, c.membraneThicknessMicrons, c.cytoplasmOD, c.nucleusAreaMicrons2, c.cellAreaMicrons2]
+            for (k, (value, digits)) in zip(values, [2, 2, 4, 4, 4, 4, 4, 3, 4, 2, 2]).enumerated() {
+                out.append(byte: UInt8(ascii: ","))
+                out.append(keys[k + 1])
+                if value.isFinite { out.appendFixed(value, digits) } else { out.append(byte: UInt8(ascii: "0")) }
+            }
+            out.append("}}}")
+            return
         }
-        measurement(1, c.x, 2)
-        measurement(2, c.y, 2)
-        measurement(3, c.membrane.intensity, 4)
-        measurement(4, c.membrane.completeness, 4)
-        measurement(5, c.membrane.longestArc, 4)
-        measurement(6, c.membraneMeanOD, 4)
-        measurement(7, c.membraneP90OD, 4)
-        measurement(8, c.membraneThicknessMicrons, 3)
-        measurement(9, c.cytoplasmOD, 4)
-        measurement(10, c.nucleusAreaMicrons2, 2)
-        measurement(11, c.cellAreaMicrons2, 2)
+        keys.withUnsafeBufferPointer { keys in
+            out.appendUnsafe(maximum: 11 &* 72) { p in
+                var n = 0
+                @inline(__always) func measurement(_ k: Int, _ value: Double, _ digits: Int) {
+                    p[n] = UInt8(ascii: ","); n &+= 1
+                    keys[k].withUnsafeBufferPointer { key in
+                        (p + n).update(from: key.baseAddress!, count: key.count)
+                        n &+= key.count
+                    }
+                    if value.isFinite {
+                        n &+= TextBuffer.write(fixed: value, digits: digits, to: p + n)
+                    } else {
+                        p[n] = UInt8(ascii: "0"); n &+= 1
+                    }
+                }
+                measurement(1, c.x, 2)
+                measurement(2, c.y, 2)
+                measurement(3, c.membrane.intensity, 4)
+                measurement(4, c.membrane.completeness, 4)
+                measurement(5, c.membrane.longestArc, 4)
+                measurement(6, c.membraneMeanOD, 4)
+                measurement(7, c.membraneP90OD, 4)
+                measurement(8, c.membraneThicknessMicrons, 3)
+                measurement(9, c.cytoplasmOD, 4)
+                measurement(10, c.nucleusAreaMicrons2, 2)
+                measurement(11, c.cellAreaMicrons2, 2)
+                return n
+            }
+        }
         out.append("}}}")
     }
 

@@ -121,17 +121,35 @@ public final class TextBuffer {
     @inline(__always) static func write(unsigned value: UInt64, minimumDigits: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
         var digits = 1
         var probe = value
-        while probe >= 10 { probe /= 10; digits &+= 1 }
+        while probe >= 100 { probe /= 100; digits &+= 2 }
+        if probe >= 10 { digits &+= 1 }
         if digits < minimumDigits { digits = minimumDigits }
         var v = value
         var at = digits
-        while at > 0 {
-            at &-= 1
-            p[at] = UInt8(truncatingIfNeeded: v % 10) &+ 48
-            v /= 10
+        // Two digits per division, from the table of "00"…"99".
+        twoDigits.withUnsafeBufferPointer { table in
+            while at >= 2 {
+                let pair = Int(truncatingIfNeeded: v % 100) &* 2
+                v /= 100
+                at &-= 2
+                p[at] = table[pair]
+                p[at &+ 1] = table[pair &+ 1]
+            }
         }
+        if at == 1 { p[0] = UInt8(truncatingIfNeeded: v % 10) &+ 48 }
         return digits
     }
+
+    /// "00" "01" … "99", the digits of two-digit groups.
+    private static let twoDigits: [UInt8] = {
+        var table: [UInt8] = []
+        for n in 0..<100 {
+            let tens = UInt8(truncatingIfNeeded: n / 10), ones = UInt8(truncatingIfNeeded: n % 10)
+            table.append(48 + tens)
+            table.append(48 + ones)
+        }
+        return table
+    }()
 
     /// Powers of ten up to 10⁶.
     private static let powers: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (1, 10, 100, 1_000, 10_000, 100_000, 1_000_000)

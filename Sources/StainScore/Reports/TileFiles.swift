@@ -35,9 +35,7 @@ public struct TileFiles: BatchTileWriter {
             let relative = Self.relativePath(folder: "geojson", slide: slide.name, tile: tile.result.tile, extension: "geojson")
             let path = outputDirectory + "/" + relative
             try makeParent(of: path)
-            let text = TextBuffer(capacity: 1 << 20)
-            GeoJSONWriter.append(slide: slide.name, cells: tile.cells, analysis: analysis, to: text, meter: meter)
-            try meter.measure("geojson-write") { try text.withBytes { try AtomicFile.write($0, to: path) } }
+            try GeoJSONWriter.write(slide: slide.name, cells: tile.cells, analysis: analysis, to: path, meter: meter)
             written.geojson = relative
         }
         if overlays, analysis.analysedImage.pixelCount > 0 {
