@@ -75,7 +75,9 @@ public struct SHA256: Sendable {
     /// The digits of `hex`, by value.
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// Hashes a file in 1 MiB chunks; returns its size in bytes and its hexadecimal digest.
+    /// Hashes a file in 1 MiB chunks; returns its size in bytes and its hexadecimal digest. The
+    /// chunk is an ordinary array: an over-aligned allocation of this size per file, among the
+    /// analysis buffers in the workers' heaps, made the retained heap grow with every slide.
     /// Errors are `ImageIOError`s naming the file.
     public static func file(at path: String) throws -> (bytes: Int, sha256: String) {
         guard let file = fopen(path, "rb") else {
@@ -84,13 +86,12 @@ public struct SHA256: Sendable {
         defer { fclose(file) }
         var hasher = SHA256()
         let chunk = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 64)
-        defer { buffer.deallocate() }
+        var buffer = [UInt8](repeating: 0, count: chunk)
         var total = 0
         while true {
-            let n = fread(buffer, 1, chunk, file)
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, chunk, file) }
             if n > 0 {
-                hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+                buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 total += n
             }
             if n < chunk {
