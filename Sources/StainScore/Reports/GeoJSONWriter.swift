@@ -30,16 +30,16 @@ public enum GeoJSONWriter {
         append(slide: slide, cells: cells, outlines: CellOutlines(cells: cells, analysis: analysis), to: out)
     }
 
-    /// Writes the FeatureCollection of `cells` to `path` atomically, through a 64 KiB buffer.
+    /// Writes the FeatureCollection of `cells` to `path` atomically, through a 256 KiB buffer.
     /// With a `meter`, tracing the outlines is timed as `outlines`, the text and its writing as
     /// `geojson`, closing and renaming the file as `geojson-write`.
     public static func write(slide: String, cells: [CellMeasurement], analysis: TileAnalysis, to path: String,
                              meter: BatchMeter? = nil) throws {
         let outlines = meter.measure("outlines") { CellOutlines(cells: cells, analysis: analysis) }
         let file = try AtomicStream(path: path)
-        let out = TextBuffer(capacity: 80 << 10)
+        let out = TextBuffer(capacity: 320 << 10)
         try meter.measure("geojson") {
-            try append(slide: slide, cells: cells, outlines: outlines, to: out, flushBytes: 64 << 10) { text in
+            try append(slide: slide, cells: cells, outlines: outlines, to: out, flushBytes: 256 << 10) { text in
                 try text.withBytes { try file.write($0) }
             }
             try out.withBytes { try file.write($0) }
