@@ -2,7 +2,8 @@
 // ihc-score — HER2 immunohistochemistry scoring.
 //
 // Floors, top to ground: ihc-score (CLI) → StainScore (Swift core) → CImageIO (C loaders)
-// → the system libraries libpng, libtiff, libjpeg-turbo and ISA-L (the PNG fast path's inflate),
+// → the system libraries libpng, libtiff, libjpeg-turbo, ISA-L (the PNG fast path's inflate) and
+// libcrypto (SHA-256),
 // found through pkg-config.
 import Foundation
 import PackageDescription
@@ -59,6 +60,9 @@ let package = Package(
         .systemLibrary(
             name: "CISAL", path: "SystemLibraries/CISAL", pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "SystemLibraries/CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         // C loaders and writers. setjmp/longjmp never leave these files.
         .target(
             name: "CImageIO",
@@ -67,7 +71,7 @@ let package = Package(
         // The Swift core.
         .target(
             name: "StainScore",
-            dependencies: ["CImageIO"],
+            dependencies: ["CImageIO", "CCrypto"],
             swiftSettings: marchFlags),
         // The command-line tool: parsing and printing only.
         .executableTarget(

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system libraries ihc-score builds against, when they are missing.
 # Debian/Ubuntu: libpng-dev, libtiff-dev, libturbojpeg0-dev, libisal-dev (ISA-L: the PNG fast
-# path's inflate) and pkg-config, via apt-get.
+# path's inflate), libssl-dev (libcrypto: SHA-256) and pkg-config, via apt-get.
 set -euo pipefail
 
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
-for pair in libpng:libpng-dev libtiff-4:libtiff-dev libturbojpeg:libturbojpeg0-dev libisal:libisal-dev; do
+for pair in libpng:libpng-dev libtiff-4:libtiff-dev libturbojpeg:libturbojpeg0-dev libisal:libisal-dev libcrypto:libssl-dev; do
   pc=${pair%%:*}; pkg=${pair##*:}
   if ! pkg-config --exists "$pc" 2>/dev/null; then need+=("$pkg"); fi
 done

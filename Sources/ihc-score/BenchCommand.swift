@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput (MP/s), CPU and wall time, and peak memory.",
-        subcommands: [BenchDecode.self, BenchPipeline.self])
+        subcommands: [BenchDecode.self, BenchPipeline.self, BenchScore.self])
 }

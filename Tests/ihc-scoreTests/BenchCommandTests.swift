@@ -19,6 +19,42 @@ struct BenchCommandTests {
         var peakResidentIsBenchmarkOnly: Bool
     }
 
+    struct ScoreJSON: Decodable {
+        var toolVersion: String
+        var oneJob: ScoreBenchmark.Report
+        var parallel: ScoreBenchmark.Report?
+        var scoreToAnalysis: Double
+    }
+
+    @Test("bench score on generated tiles: score's files, every stage timed, 1 and 2 jobs")
+    func score() throws {
+        let scratch = Scratch()
+        let json = scratch.file("bench.json"), out = scratch.file("out")
+        let r = try CLI.run(["bench", "score", "--tiles", "3", "--size", "192", "--repeats", "1", "--jobs", "2",
+                             "--work-dir", scratch.file("tiles"), "--out", out, "--json", json])
+        #expect(r.status == 0, "\(r.stderr)")
+        for stage in ["hash", "decode", "analysis", "analysis.nuclei", "outlines", "geojson", "geojson-write", "cells.csv",
+                      "slides.csv", "tiles.csv", "report.json", "report.html", "finish"] {
+            #expect(r.stdout.contains("\n\(stage) "), "no row for \(stage)")
+        }
+        #expect(r.stdout.contains("score ÷ (decode + analysis), 1 job"), "\(r.stdout)")
+        let report = try JSONDecoder().decode(ScoreJSON.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
+        #expect(report.toolVersion == StainScoreVersion.version)
+        let one = report.oneJob
+        #expect(one.jobs == 1 && one.tiles == 3 && one.cells > 0 && one.cpuSeconds > 0 && one.peakResidentBytes > 0)
+        #expect(abs(one.megapixels - 3 * 192 * 192 / 1e6) < 1e-9)
+        // Every tile decoded, analysed and written once per pass.
+        for stage in ["decode", "analysis", "outlines", "geojson"] {
+            #expect(one.stages.first { $0.stage == stage }?.count == 3, "\(stage)")
+        }
+        let parallel = try #require(report.parallel)
+        #expect(parallel.jobs == 2 && parallel.cells == one.cells)
+        // The passes wrote what score writes.
+        for file in ["cells.csv", "tiles.csv", "slides.csv", "report.json", "report.html"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+    }
+
     @Test("bench pipeline on generated tiles: every stage, 1 and 2 threads, the build and the budget")
     func pipeline() throws {
         let scratch = Scratch()

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 
 /// Measures decoding and analysis of tiles: every stage and step on one thread, and the whole
-/// pipeline on `jobs` threads (tiles shared out to workers), with CPU time beside wall time.
+/// pipeline on `jobs` threads (tiles shared out to the batch runner's kind of worker threads,
+/// `BatchRunner.onWorkers`), with CPU time beside wall time.
 public enum PipelineBenchmark {
     public struct StageFigure: Sendable, Codable {
         public var stage: String
@@ -86,7 +87,7 @@ public enum PipelineBenchmark {
                 }
             }
         }
-        if jobs <= 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: jobs, execute: work) }
+        if jobs <= 1 { work(0) } else { BatchRunner.onWorkers(jobs, work) }
         if let failure = shared.failure { throw failure }
         let wall = ProcessMetrics.monotonicSeconds() - wall0
         let after = ProcessMetrics.now()

@@ -71,14 +71,19 @@ public enum AtomicFile {
 
     /// Writes `bytes` atomically.
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        try bytes.withUnsafeBytes { try write($0, to: path) }
+    }
+
+    /// Writes the bytes of `buffer` atomically.
+    public static func write(_ buffer: UnsafeRawBufferPointer, to path: String) throws {
         try write(to: path) { (temporary: String) throws in
             guard let file = fopen(temporary, "wb") else {
                 throw ImageIOError(.cannotWrite, path: path, message: "cannot create file: \(FileBytes.systemMessage())")
             }
-            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            let written = buffer.count == 0 ? 0 : fwrite(buffer.baseAddress, 1, buffer.count, file)
             let flushed = fflush(file) == 0
             let closed = fclose(file) == 0
-            guard written == bytes.count, flushed, closed else {
+            guard written == buffer.count, flushed, closed else {
                 throw ImageIOError(.cannotWrite, path: path, message: "write failed: \(FileBytes.systemMessage())")
             }
         }

@@ -19,6 +19,8 @@ public struct BatchRunner: Sendable {
     public var window: Int
     /// Hash every input file (for provenance and resume); off for in-memory scoring.
     public var fingerprints: Bool
+    /// Times every stage of the workers when set (`ihc-score bench score`).
+    public var meter: BatchMeter?
 
     public init(analyzer: SlideAnalyzer, jobs: Int = ProcessMetrics.availableCores, window: Int? = nil, fingerprints: Bool = true) {
         self.analyzer = analyzer
@@ -43,16 +45,12 @@ public struct BatchRunner: Sendable {
         let state = SharedState(jobs: jobList, window: window)
         let digest = SlideFingerprint.parametersDigest(analyzer.parameters)
         let context = WorkerContext(analyzer: analyzer, slides: slides, state: state, resume: resume, writer: writer,
-                                    fingerprint: fingerprints || resume != nil, parametersDigest: digest)
+                                    fingerprint: fingerprints || resume != nil, parametersDigest: digest, meter: meter)
         let workers = min(jobs, max(1, jobList.count))
         state.condition.lock()
         state.runningWorkers = workers
         state.condition.unlock()
-        for _ in 0..<workers {
-            let thread = Thread { context.work() }
-            thread.stackSize = 16 << 20
-            thread.start()
-        }
+        Self.startWorkers(workers) { _ in context.work() }
 
         var consumer = Consumer(slides: slides, rules: analyzer.parameters.rules, pixelSizeCheck: analyzer.parameters.pixelSizeCheck, sink: sink)
         consumer.progress.elapsedSeconds = 0
@@ -96,6 +94,37 @@ public struct BatchRunner: Sendable {
         totals.cpuSeconds = ProcessMetrics.now().cpuSeconds - cpuStart
         totals.jobs = jobs
         return totals
+    }
+
+    /// Starts `count` worker threads running `body(worker)` — the project's one kind of worker
+    /// thread (16 MiB stacks: the analysis keeps large scratch on the stack), used by the batch
+    /// and by `ihc-score bench`. Returns at once.
+    public static func startWorkers(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        for worker in 0..<count {
+            let thread = Thread { body(worker) }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+    }
+
+    /// Runs `body(worker)` on `count` worker threads (`startWorkers`) and waits until all return.
+    public static func onWorkers(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        final class Running: @unchecked Sendable {
+            let condition = NSCondition()
+            var count: Int
+            init(_ count: Int) { self.count = count }
+        }
+        let running = Running(count)
+        startWorkers(count) { worker in
+            body(worker)
+            running.condition.lock()
+            running.count -= 1
+            running.condition.broadcast()
+            running.condition.unlock()
+        }
+        running.condition.lock()
+        while running.count > 0 { running.condition.wait() }
+        running.condition.unlock()
     }
 
     /// Scores slides in memory (no files written): each slide's result with all its cells, in
@@ -153,6 +182,7 @@ public struct BatchRunner: Sendable {
         let writer: BatchTileWriter?
         let fingerprint: Bool
         let parametersDigest: String
+        let meter: BatchMeter?
 
         func work() {
             while true {
@@ -181,11 +211,11 @@ public struct BatchRunner: Sendable {
         func perform(_ job: Job) -> Outcome {
             let slide = slides[job.slide]
             if job.tile < 0 {
-                let fingerprint = fingerprint ? SlideFingerprint.compute(slide, parametersDigest: parametersDigest) : nil
+                let fingerprint = fingerprint ? meter.measure("hash") { SlideFingerprint.compute(slide, parametersDigest: parametersDigest) } : nil
                 if let fingerprint, let saved = resume?.savedSlide(slide, key: fingerprint.key) {
                     return .prepared(Prepared(fingerprint: fingerprint, resumed: saved))
                 }
-                return .prepared(Prepared(fingerprint: fingerprint, preparation: analyzer.prepare(slide)))
+                return .prepared(Prepared(fingerprint: fingerprint, preparation: meter.measure("prepare") { analyzer.prepare(slide) }))
             }
             state.condition.lock()
             while state.prepared[job.slide] == nil && !state.cancelled { state.condition.wait() }
@@ -193,7 +223,7 @@ public struct BatchRunner: Sendable {
             state.condition.unlock()
             guard let prepared, prepared.resumed == nil, let preparation = prepared.preparation else { return .skipped }
             let tile = slide.tiles[job.tile]
-            var analysed = analyzer.analyzeTile(tile, of: slide, stains: preparation.stains)
+            var analysed = analyzer.analyzeTile(tile, of: slide, stains: preparation.stains, meter: meter)
             if let file = prepared.fingerprint?.tiles[job.tile] {
                 analysed.result.bytes = file.bytes
                 analysed.result.sha256 = file.sha256

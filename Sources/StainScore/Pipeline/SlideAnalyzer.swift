@@ -84,22 +84,35 @@ public struct SlideAnalyzer: Sendable {
 
     /// Reads and analyses one tile. Problems (unreadable file, unknown pixel size, bad region of
     /// interest) give a result with `error` set and no cells — never a thrown error.
-    public func analyzeTile(_ tile: TileInput, of slide: SlideInput, stains: StainMatrix) -> AnalysedTile {
+    /// With a `meter`, decoding and analysis are timed (`decode`, `analysis`, and the analysis'
+    /// stages as `analysis.<stage>`: their wall time, and the tile's CPU time shared out in
+    /// proportion to it).
+    public func analyzeTile(_ tile: TileInput, of slide: SlideInput, stains: StainMatrix, meter: BatchMeter? = nil) -> AnalysedTile {
         let start = ProcessMetrics.monotonicSeconds()
         func failed(_ message: String) -> AnalysedTile {
             AnalysedTile(result: .failed(tile, message: message, seconds: ProcessMetrics.monotonicSeconds() - start), cells: [])
         }
         if let problem = tile.regionOfInterestProblem { return failed(problem) }
         do {
-            let image = try reader.read(tile.path)
+            let image = try meter.measure("decode") { try reader.read(tile.path) }
             guard let size = slide.pixelSize(for: tile, fileCarries: image.pixelSize) else {
                 return failed("pixel size unknown: the file carries none; give it with --mpp (or an mpp column in a manifest)")
             }
             let roi = try tile.regionOfInterest.map {
                 try RegionOfInterest.load($0, width: image.width, height: image.height, reader: reader)
             }
+            let lap = BatchMeter.Lap()
             let analysis = TileAnalyzer.analyze(image, name: tile.name, pixelSize: size, stains: stains, parameters: parameters,
                                                 keepSectorPeaks: keepsSectorPeaks)
+            if let meter {
+                // The stages are timed on the wall clock; the tile's CPU time is shared out in proportion.
+                let (cpu, wall) = lap.elapsed()
+                meter.add("analysis", cpu: cpu, wall: wall)
+                let staged = analysis.stageSeconds.map(\.seconds).reduce(0, +)
+                for stage in analysis.stageSeconds {
+                    meter.add("analysis." + stage.stage, cpu: staged > 0 ? cpu * stage.seconds / staged : 0, wall: stage.seconds)
+                }
+            }
             var cells = analysis.cells
             var tissue = analysis.tissueAreaMM2
             if let roi {

@@ -31,6 +31,8 @@ public final class BatchOutput: BatchSink {
     private let report: ReportJSON.Stream
     private let html: ReportHTML.Stream
     private var histogram = MembraneHistogram()
+    /// A tile's cells.csv rows, formatted here (the memory is kept from tile to tile).
+    private let rows = TextBuffer(capacity: 1 << 20)
     private var part: AtomicStream?
     private var lock: Int32 = -1
     private var scores: [String: Int] = [:]
@@ -44,6 +46,9 @@ public final class BatchOutput: BatchSink {
     /// state are still written as slides finish. Memory then holds every slide's summary (a
     /// few kB each), not one at a time.
     public var holdsSlideRows = false
+
+    /// Times each output file's writing when set (`ihc-score bench score`).
+    public var meter: BatchMeter?
 
     /// Creates (if needed) and locks `directory`, removes stale temporary files, and opens the
     /// output streams. Errors are `ImageIOError`s of kind `.cannotWrite`.
@@ -96,6 +101,8 @@ public final class BatchOutput: BatchSink {
         part = nil
         histogram = MembraneHistogram()
         guard resumed == nil else { return }
+        let lap = BatchMeter.Lap()
+        defer { meter?.add("resume state", since: lap) }
         let folder = store.slideDirectory(slide.name)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -107,15 +114,15 @@ public final class BatchOutput: BatchSink {
 
     public func addTile(_ tile: TileResult, cells: [CellMeasurement], index: Int, of slide: SlideInput) throws {
         guard !cells.isEmpty else { return }
-        var rows = ""
-        rows.reserveCapacity(cells.count * 120)
-        for (i, cell) in cells.enumerated() {
-            rows += CellsCSV.row(slide: slide.name, cell: cell, index: i)
-            rows += "\n"
-            histogram.add(cell)
+        try meter.measure("cells.csv") {
+            rows.removeAll()
+            CellsCSV.appendRows(slide: slide.name, cells: cells, to: rows)
+            try rows.withBytes { bytes in
+                try cellsFile.write(bytes)
+                try part?.write(bytes)
+            }
         }
-        try cellsFile.write(rows)
-        try part?.write(rows)
+        meter.measure("report.html") { for cell in cells { histogram.add(cell) } }
     }
 
     public func finishSlide(_ summary: SlideSummary, of slide: SlideInput) throws {
@@ -124,6 +131,7 @@ public final class BatchOutput: BatchSink {
             try cellsFile.append(contentsOf: store.cellsPath(slide.name))
             histogram = try MembraneHistogram(cellsCSV: store.cellsPath(slide.name))
         } else if let part {
+            let lap = BatchMeter.Lap()
             summary.cellsSHA256 = part.sha256
             try part.commit()
             self.part = nil
@@ -134,6 +142,7 @@ public final class BatchOutput: BatchSink {
             // (tiles removed, or --overlays / GeoJSON not asked for now) no longer match it.
             let written = Set(summary.tiles.flatMap { [$0.geojson, $0.overlay] }.compactMap { $0 })
             removeStaleTileFiles(of: summary.slide, keeping: written)
+            meter?.add("resume state", since: lap)
         }
         if holdsSlideRows {
             heldSlides.append(summary)
@@ -144,16 +153,20 @@ public final class BatchOutput: BatchSink {
 
     /// Writes a finished slide's rows in slides.csv, tiles.csv and report.json.
     private func emit(_ summary: SlideSummary) throws {
-        try slidesFile.write(SlidesCSV.row(summary) + "\n")
-        var rows = ""
-        for tile in summary.tiles {
-            rows += TilesCSV.row(slide: summary.slide, tile: tile) + "\n"
-            if let error = tile.error { problems.append(ReportJSON.Problem(path: tile.path, slide: summary.slide, tile: tile.tile, message: error)) }
+        try meter.measure("slides.csv") { try slidesFile.write(SlidesCSV.row(summary) + "\n") }
+        try meter.measure("tiles.csv") {
+            var rows = ""
+            for tile in summary.tiles {
+                rows += TilesCSV.row(slide: summary.slide, tile: tile) + "\n"
+                if let error = tile.error { problems.append(ReportJSON.Problem(path: tile.path, slide: summary.slide, tile: tile.tile, message: error)) }
+            }
+            try tilesFile.write(rows)
         }
-        try tilesFile.write(rows)
-        try report.append(summary)
+        try meter.measure("report.json") { try report.append(summary) }
         let directory = self.directory
-        try html.append(summary, histogram: histogram) { FileManager.default.fileExists(atPath: directory + "/" + $0) }
+        try meter.measure("report.html") {
+            try html.append(summary, histogram: histogram) { FileManager.default.fileExists(atPath: directory + "/" + $0) }
+        }
         scores[summary.score.reportedScore?.label ?? "unscored", default: 0] += 1
         categories[summary.score.reportedCategory?.rawValue ?? "unscored", default: 0] += 1
     }

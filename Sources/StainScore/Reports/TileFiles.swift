@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// Writes a batch's per-tile files while the tile's analysis is in memory (on the worker that
@@ -8,6 +13,8 @@ public struct TileFiles: BatchTileWriter {
     public var outputDirectory: String
     public var geojson: Bool
     public var overlays: Bool
+    /// Times the outlines, the GeoJSON text and its file when set (`ihc-score bench score`).
+    public var meter: BatchMeter?
 
     public init(outputDirectory: String, geojson: Bool, overlays: Bool) {
         self.outputDirectory = outputDirectory
@@ -28,7 +35,7 @@ public struct TileFiles: BatchTileWriter {
             let relative = Self.relativePath(folder: "geojson", slide: slide.name, tile: tile.result.tile, extension: "geojson")
             let path = outputDirectory + "/" + relative
             try makeParent(of: path)
-            try AtomicFile.write(GeoJSONWriter.featureCollection(slide: slide.name, cells: tile.cells, analysis: analysis), to: path)
+            try GeoJSONWriter.write(slide: slide.name, cells: tile.cells, analysis: analysis, to: path, meter: meter)
             written.geojson = relative
         }
         if overlays, analysis.analysedImage.pixelCount > 0 {
@@ -44,14 +51,17 @@ public struct TileFiles: BatchTileWriter {
         return written
     }
 
+    /// Creates the folder `path` goes in, unless it exists (one `stat` per tile in the usual case).
     func makeParent(of path: String) throws {
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return }
+        let parent = String(path[..<slash])
+        var info = stat()
+        if stat(parent, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return }
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
             // Another worker may have created it at the same moment.
+            var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ImageIOError(.cannotWrite, path: parent, message: "cannot create folder: \(error.localizedDescription)")
             }
