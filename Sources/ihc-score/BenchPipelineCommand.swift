@@ -44,7 +44,7 @@ struct BenchPipeline: ParsableCommand {
     @Option(help: "Analysis parameters from a TOML or JSON file, as for score (--analysis-mpp overrides it).")
     var config: String?
 
-    @Option(help: "Analysis pixel size (µm/px); finer tiles are reduced first. 0 = full resolution. Default: the configuration's, else 0.5.")
+    @Option(help: "Analysis pixel size (µm/px); finer tiles are reduced first. 0 = full resolution. Default: the configuration's, else 0.25.")
     var analysisMpp: Double?
 
     @Option(help: "Threads for the parallel measurement (default: the cores available).")
