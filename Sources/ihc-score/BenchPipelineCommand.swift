@@ -20,47 +20,28 @@ struct BenchPipeline: ParsableCommand {
     @Argument(help: "Tile files or folders (searched recursively). None: generate virtual tiles.")
     var inputs: [String] = []
 
+    @OptionGroup var bench: BenchOptions
+
     @Option(help: "Generated tiles (without TILES).")
     var tiles = 52
 
-    @Option(help: "Generated tile side, pixels.")
-    var size = 1024
 
-    @Option(name: .customLong("generate-mpp"), help: "Pixel size of generated tiles, µm/px.")
-    var generateMpp = 0.5
 
     @Option(help: "Format of generated tiles: png, jpeg or tiff.")
     var format: SynthesisFormat = .png
 
-    @Option(help: "Seed of generated tiles.")
-    var seed: UInt64 = 9
 
-    @Option(help: "Folder for generated tiles (kept and reused); default: a temporary folder, removed afterwards.")
-    var workDir: String?
 
-    @Option(help: "Pixel size in µm/px for files that carry none.")
-    var mpp: Double?
 
-    @Option(help: "Analysis parameters from a TOML or JSON file, as for score (--analysis-mpp overrides it).")
-    var config: String?
 
     @Option(help: "Analysis pixel size (µm/px); finer tiles are reduced first. 0 = full resolution. Default: the configuration's, else 0.25.")
     var analysisMpp: Double?
 
-    @Option(help: "Threads for the parallel measurement (default: the cores available).")
-    var jobs = ProcessMetrics.availableCores
 
-    @Option(help: "Timed passes per measurement, after a warm-up pass; the median is reported.")
-    var repeats = 3
 
-    @Option(help: "Also write the results as JSON to this file.")
-    var json: String?
 
     func validate() throws {
-        guard jobs >= 1, jobs <= 256 else { throw ValidationError("--jobs must be 1…256") }
-        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        guard tiles >= 1, size >= 64, size <= 8192 else { throw ValidationError("--tiles must be ≥ 1 and --size 64…8192") }
-        if let mpp, !(mpp > 0) { throw ValidationError("--mpp must be positive") }
+        guard tiles >= 1 else { throw ValidationError("--tiles must be ≥ 1") }
     }
 
     struct Results: Codable {
@@ -92,16 +73,16 @@ struct BenchPipeline: ParsableCommand {
         }
         var paths = InputDiscovery.imageFiles(in: inputs)
         if inputs.isEmpty {
-            let folder = workDir ?? NSTemporaryDirectory() + "/ihc-score-bench-" + UUID().uuidString
-            if workDir == nil { temporary = folder }
-            paths = try Self.generated(in: folder, tiles: tiles, size: size, mpp: generateMpp, format: format, seed: seed)
+            let folder = bench.workDir ?? NSTemporaryDirectory() + "/ihc-score-bench-" + UUID().uuidString
+            if bench.workDir == nil { temporary = folder }
+            paths = try Self.generated(in: folder, tiles: tiles, size: bench.size, mpp: bench.generateMpp, format: format, seed: bench.seed)
         }
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         guard !paths.isEmpty else { throw ValidationError("no image tiles found") }
         var parameters = AnalysisParameters()
-        if let config { parameters = try ConfigurationFile.load(config) }
+        if let config = bench.config { parameters = try ConfigurationFile.load(config) }
         if let analysisMpp { parameters.analysisMicronsPerPixel = analysisMpp }
-        let pixelSize = mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
+        let pixelSize = bench.mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
         // The peak resident set from here on: the benchmark's own, not the generator's (whose
         // freed slides the heap would otherwise keep resident).
         MemoryPolicy.releaseFreedBlocks()
@@ -109,20 +90,20 @@ struct BenchPipeline: ParsableCommand {
         let load0 = ProcessMetrics.loadAverage()
         func passes(_ threads: Int) throws -> PipelineBenchmark.Report {
             var reports: [PipelineBenchmark.Report] = []
-            for _ in 0..<repeats {
+            for _ in 0..<bench.repeats {
                 reports.append(try PipelineBenchmark.run(tiles: paths, pixelSize: pixelSize, parameters: parameters, jobs: threads))
             }
             return PipelineBenchmark.median(reports)
         }
         _ = try PipelineBenchmark.run(tiles: paths, pixelSize: pixelSize, parameters: parameters, jobs: 1)  // warm-up
         let one = try passes(1)
-        let parallel = jobs > 1 ? try passes(jobs) : nil
+        let parallel = bench.jobs > 1 ? try passes(bench.jobs) : nil
         let load1 = ProcessMetrics.loadAverage()
         // The issue's memory budget: 100 MB + 40 bytes per pixel of the tiles in flight (one per thread).
         let largestTile = Int((one.megapixels / Double(max(1, one.tiles))) * 1e6)
         let budget = 100_000_000 + 40 * largestTile * max(1, parallel?.threads ?? 1)
-        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(parameters.analysisMicronsPerPixel) µm/px\(config.map { ", configuration \($0)" } ?? ""), ihc-score \(StainScoreVersion.version), \(StainScoreBuild.summary)")
-        print("median of \(repeats) passes after a warm-up; load average before: \(Self.load(load0))   after: \(Self.load(load1))")
+        print("pipeline benchmark: \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells, analysis at \(parameters.analysisMicronsPerPixel) µm/px\(bench.config.map { ", configuration \($0)" } ?? ""), ihc-score \(StainScoreVersion.version), \(StainScoreBuild.summary)")
+        print("median of \(bench.repeats) passes after a warm-up; load average before: \(Self.load(load0))   after: \(Self.load(load1))")
         var rows = [["STAGE (1 thread)", "SECONDS", "MP/s", "SHARE"]]
         let total = one.stages.map(\.seconds).reduce(0, +)
         for s in one.stages {
@@ -158,7 +139,7 @@ struct BenchPipeline: ParsableCommand {
         print(String(format: "peak RSS %.0f MB; budget 100 MB + 40 B × %d tile(s) in flight = %.0f MB", Double(peak) / 1e6,
                      parallel?.threads ?? 1, Double(budget) / 1e6)
               + (peakReset ? "" : inputs.isEmpty ? " (the peak includes generating the tiles: this system cannot reset it)" : ""))
-        if let json {
+        if let json = bench.json {
             let results = Results(toolVersion: StainScoreVersion.version, cpuTarget: StainScoreBuild.cpuTarget, tiles: paths, loadBefore: load0.map { [$0.0, $0.1, $0.2] },
                                   loadAfter: load1.map { [$0.0, $0.1, $0.2] }, oneThread: one, parallel: parallel, speedup: speedup,
                                   analysisToDecode: analysisToDecode, memoryBudgetBytes: budget,

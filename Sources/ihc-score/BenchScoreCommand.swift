@@ -23,47 +23,28 @@ struct BenchScore: ParsableCommand {
     @Argument(help: "Image files, folders of tiles, or folders of slide folders. None: generate virtual tiles.")
     var inputs: [String] = []
 
+    @OptionGroup var bench: BenchOptions
+
     @Option(help: "Generated tiles (without INPUTS), 4 per slide.")
     var tiles = 60
 
-    @Option(help: "Generated tile side, pixels.")
-    var size = 1024
 
-    @Option(name: .customLong("generate-mpp"), help: "Pixel size of generated tiles, µm/px.")
-    var generateMpp = 0.5
 
     @Option(help: "Format of generated tiles: png, jpeg or tiff.")
     var format: SynthesisFormat = .jpeg
 
-    @Option(help: "Seed of generated tiles.")
-    var seed: UInt64 = 9
 
-    @Option(help: "Folder for generated tiles (kept and reused); default: a temporary folder, removed afterwards.")
-    var workDir: String?
 
     @Option(help: "Results folder of the passes (rewritten by each); default: a temporary folder, removed afterwards.")
     var out: String?
 
-    @Option(help: "Pixel size in µm/px for files that carry none.")
-    var mpp: Double?
 
-    @Option(help: "Analysis parameters from a TOML or JSON file, as for score.")
-    var config: String?
 
-    @Option(help: "Workers for the parallel measurement (default: the cores available; 1: one-job pass only).")
-    var jobs = ProcessMetrics.availableCores
 
-    @Option(help: "Timed passes per measurement, after a warm-up pass; the pass with the median CPU time is reported.")
-    var repeats = 3
 
-    @Option(help: "Also write the results as JSON to this file.")
-    var json: String?
 
     func validate() throws {
-        guard jobs >= 1, jobs <= 256 else { throw ValidationError("--jobs must be 1…256") }
-        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        guard tiles >= 1, size >= 64, size <= 8192 else { throw ValidationError("--tiles must be ≥ 1 and --size 64…8192") }
-        if let mpp, !(mpp > 0) { throw ValidationError("--mpp must be positive") }
+        guard tiles >= 1 else { throw ValidationError("--tiles must be ≥ 1") }
     }
 
     struct Results: Codable {
@@ -82,22 +63,22 @@ struct BenchScore: ParsableCommand {
         defer { for t in temporaries { try? FileManager.default.removeItem(atPath: t) } }
         var inputs = self.inputs
         if inputs.isEmpty {
-            let folder = workDir ?? NSTemporaryDirectory() + "/ihc-score-bench-" + UUID().uuidString
-            if workDir == nil { temporaries.append(folder) }
-            _ = try BenchPipeline.generated(in: folder, tiles: tiles, size: size, mpp: generateMpp, format: format, seed: seed)
+            let folder = bench.workDir ?? NSTemporaryDirectory() + "/ihc-score-bench-" + UUID().uuidString
+            if bench.workDir == nil { temporaries.append(folder) }
+            _ = try BenchPipeline.generated(in: folder, tiles: tiles, size: bench.size, mpp: bench.generateMpp, format: format, seed: bench.seed)
             inputs = [folder]
         }
         let outFolder = out ?? NSTemporaryDirectory() + "/ihc-score-bench-out-" + UUID().uuidString
         if out == nil { temporaries.append(outFolder) }
-        let pixelSize = mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
+        let pixelSize = bench.mpp.map { PixelSize(micronsPerPixel: $0, source: .user) }
         let found = try SlideDiscovery.slides(from: inputs, pixelSize: pixelSize, excluding: [outFolder])
         guard !found.slides.isEmpty else { throw ValidationError("no slides found") }
         var parameters = AnalysisParameters()
-        if let config { parameters = try ConfigurationFile.load(config) }
+        if let config = bench.config { parameters = try ConfigurationFile.load(config) }
         let load0 = ProcessMetrics.loadAverage()
         func passes(_ jobs: Int) throws -> ScoreBenchmark.Report {
             var reports: [ScoreBenchmark.Report] = []
-            for _ in 0..<repeats {
+            for _ in 0..<bench.repeats {
                 reports.append(try ScoreBenchmark.run(slides: found.slides, parameters: parameters, jobs: jobs, outputDirectory: outFolder,
                                                       invocation: CommandLine.arguments))
             }
@@ -106,10 +87,10 @@ struct BenchScore: ParsableCommand {
         _ = try ScoreBenchmark.run(slides: found.slides, parameters: parameters, jobs: 1, outputDirectory: outFolder,
                                    invocation: CommandLine.arguments)  // warm-up
         let one = try passes(1)
-        let parallel = jobs > 1 ? try passes(jobs) : nil
+        let parallel = bench.jobs > 1 ? try passes(bench.jobs) : nil
         let load1 = ProcessMetrics.loadAverage()
         print("score benchmark: \(one.slides) slides, \(one.tiles) tiles, \(String(format: "%.1f", one.megapixels)) MP, \(one.cells) cells; ihc-score \(StainScoreVersion.version), \(StainScoreBuild.summary)")
-        print("pass with the median CPU time of \(repeats) after a warm-up; load average before: \(BenchPipeline.load(load0))   after: \(BenchPipeline.load(load1))")
+        print("pass with the median CPU time of \(bench.repeats) after a warm-up; load average before: \(BenchPipeline.load(load0))   after: \(BenchPipeline.load(load1))")
         for r in [one] + (parallel.map { [$0] } ?? []) {
             var rows = [["STAGE (\(r.jobs) job\(r.jobs == 1 ? "" : "s"))", "CPU s", "WALL s", "COUNT", "MP/CPU-s", "CELLS/CPU-s", "SHARE"]]
             for s in r.stages {
@@ -137,7 +118,7 @@ struct BenchScore: ParsableCommand {
                          parallel.jobs, one.wallSeconds / max(1e-9, parallel.wallSeconds), one.cpuSeconds / max(1e-9, parallel.cpuSeconds),
                          parallel.jobs))
         }
-        if let json {
+        if let json = bench.json {
             let results = Results(toolVersion: StainScoreVersion.version, cpuTarget: StainScoreBuild.cpuTarget,
                                   loadBefore: load0.map { [$0.0, $0.1, $0.2] }, loadAfter: load1.map { [$0.0, $0.1, $0.2] },
                                   oneJob: one, parallel: parallel, scoreToAnalysis: ratio)

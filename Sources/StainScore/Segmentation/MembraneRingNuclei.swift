@@ -54,8 +54,11 @@ enum MembraneRingNuclei {
         var stained = [UInt8](repeating: 0, count: n)
         var stainedCount = 0
         dab.values.withUnsafeBufferPointer { d in
-            for i in 0..<n { stained[i] = d[i] >= level ? 1 : 0 }
-            for i in 0..<n { stainedCount &+= Int(stained[i]) }
+            for i in 0..<n {
+                let v: UInt8 = d[i] >= level ? 1 : 0
+                stained[i] = v
+                stainedCount &+= Int(v)
+            }
         }
         // A ring round the smallest cell is longer than this: no stain, no ring.
         let shortestRing = Int((4 * (p.minimumAreaMicrons2 / (pixelSize * pixelSize)).squareRoot()).rounded(.down))
